@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Self, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+T = TypeVar("T", bound="CreditUsage")
+
+
+@_attrs_define
+class CreditUsage:
+    remaining: int
+    """ Credits left. """
+    total: int
+    """ Credits granted. """
+    usage: int
+    """ Credits used. """
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        remaining = self.remaining
+
+        total = self.total
+
+        usage = self.usage
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "remaining": remaining,
+                "total": total,
+                "usage": usage,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        d = dict(src_dict)
+        remaining = d.pop("remaining")
+
+        total = d.pop("total")
+
+        usage = d.pop("usage")
+
+        credit_usage = cls(
+            remaining=remaining,
+            total=total,
+            usage=usage,
+        )
+
+        credit_usage.additional_properties = d
+        return credit_usage
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

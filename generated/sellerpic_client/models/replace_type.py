@@ -1,0 +1,12 @@
+from enum import StrEnum
+
+
+class ReplaceType(StrEnum):
+    AI_BACKGROUND = "AI_BACKGROUND"
+    CUSTOM_BACKGROUND_IMAGE = "CUSTOM_BACKGROUND_IMAGE"
+    PRESET_BACKGROUND_IMAGE = "PRESET_BACKGROUND_IMAGE"
+    SOLID_COLOR_BACKGROUND = "SOLID_COLOR_BACKGROUND"
+    TEXT_TO_BACKGROUND = "TEXT_TO_BACKGROUND"
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.upload_url import UploadUrl
+
+
+T = TypeVar("T", bound="UploadUrlResponse")
+
+
+@_attrs_define
+class UploadUrlResponse:
+    code: int
+    """ Result code; 0 is success, anything else an error. """
+    msg: str | Unset = UNSET
+    """ Description of the outcome. """
+    success: bool | Unset = UNSET
+    """ Whether the call succeeded. """
+    trace_id: str | Unset = UNSET
+    """ Trace id of the request across the vendor's systems; quote it to support. """
+    data: UploadUrl | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        code = self.code
+
+        msg = self.msg
+
+        success = self.success
+
+        trace_id = self.trace_id
+
+        data: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.data, Unset):
+            data = self.data.to_dict()
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "code": code,
+            }
+        )
+        if msg is not UNSET:
+            field_dict["msg"] = msg
+        if success is not UNSET:
+            field_dict["success"] = success
+        if trace_id is not UNSET:
+            field_dict["traceId"] = trace_id
+        if data is not UNSET:
+            field_dict["data"] = data
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.upload_url import UploadUrl
+
+        d = dict(src_dict)
+        code = d.pop("code")
+
+        msg = d.pop("msg", UNSET)
+
+        success = d.pop("success", UNSET)
+
+        trace_id = d.pop("traceId", UNSET)
+
+        _data = d.pop("data", UNSET)
+        data: UploadUrl | Unset
+        if isinstance(_data, Unset):
+            data = UNSET
+        else:
+            data = UploadUrl.from_dict(_data)
+
+        upload_url_response = cls(
+            code=code,
+            msg=msg,
+            success=success,
+            trace_id=trace_id,
+            data=data,
+        )
+
+        upload_url_response.additional_properties = d
+        return upload_url_response
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,1 @@
+"""Stateful offline simulator of the SellerPic AI API."""

@@ -1,0 +1,1 @@
+"""Workflow layer and CLI over the generated SellerPic client."""

@@ -1,0 +1,156 @@
+"""The API's documented rules for input images, checked from the bytes.
+
+The client runs them before spending a request or a credit; the offline simulator runs the same
+rules on what it receives, so a file the client accepts is a file the simulator accepts.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from PIL import Image
+
+#: Upload formats the API accepts, as named in `getUploadUrl?format=`.
+UPLOAD_FORMATS = ("jpg", "jpeg", "png", "webp")
+#: Max file size of a task input (most task pages; uploadAssetFile itself takes up to 40 MB).
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_ASSET_BYTES = 40 * 1024 * 1024
+#: Max width and height of a task input.
+MAX_SIDE = 4096
+#: Pixels darker than this count as black and lighter than 255 - this as white in a mask; the
+#: margin absorbs JPEG ringing around edges.
+MASK_TOLERANCE = 24
+#: Share of mask pixels that may be neither black nor white (anti-aliased edges).
+MASK_GREY_SHARE = 0.02
+
+_HEADER_BYTES = 32
+
+
+class ImageRuleError(ValueError):
+    """An input image breaks one of the API's rules; `rule` names it (format, size, ...)."""
+
+    def __init__(self, rule: str, message: str) -> None:
+        super().__init__(f"{rule}: {message}")
+        self.rule = rule
+        self.message = message
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    """What the rules need to know about an image, read from its bytes."""
+
+    format: str  # "jpeg", "png" or "webp" (or another sniffed name for a refused file)
+    width: int
+    height: int
+    animated: bool
+    size: int
+
+    @property
+    def extension(self) -> str:
+        return "jpg" if self.format == "jpeg" else self.format
+
+
+def sniff_format(head: bytes) -> str | None:
+    """Name the container of a file from its first bytes, whatever its extension says."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return "gif"
+    if head[:2] == b"BM":
+        return "bmp"
+    if head[:4] in (b"II*\x00", b"MM\x00*"):
+        return "tiff"
+    if head[4:8] == b"ftyp":
+        return "heif-or-mp4"
+    return None
+
+
+def normalise_format(name: str) -> str:
+    """`jpg` and `jpeg` name the same format."""
+    name = name.lower().lstrip(".")
+    return "jpeg" if name == "jpg" else name
+
+
+def read_source(source: bytes | str | Path | BinaryIO) -> bytes:
+    if isinstance(source, bytes):
+        return source
+    if isinstance(source, (str, Path)):
+        return Path(source).read_bytes()
+    data = source.read()
+    if not isinstance(data, bytes):
+        raise TypeError("file objects must be opened in binary mode")
+    return data
+
+
+def inspect_image(data: bytes) -> ImageInfo:
+    """Read format, dimensions and animation from the header, without decoding the pixels."""
+    kind = sniff_format(data[:_HEADER_BYTES])
+    if kind not in ("jpeg", "png", "webp"):
+        found = kind or "not a recognised image"
+        raise ImageRuleError(
+            "format", f"file content is {found}; allowed: {', '.join(UPLOAD_FORMATS)}"
+        )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as img:
+                width, height = img.size
+                animated = bool(getattr(img, "is_animated", False))
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
+        raise ImageRuleError("resolution", f"image is too large to decode safely ({exc})") from exc
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise ImageRuleError("corrupt", f"the {kind} data cannot be read ({exc})") from exc
+    return ImageInfo(format=kind, width=width, height=height, animated=animated, size=len(data))
+
+
+def check_image(
+    info: ImageInfo,
+    *,
+    max_bytes: int = MAX_FILE_BYTES,
+    max_side: int = MAX_SIDE,
+    expected_format: str | None = None,
+) -> None:
+    """Raise `ImageRuleError` for the first documented rule the image breaks."""
+    if expected_format is not None and normalise_format(expected_format) != info.format:
+        raise ImageRuleError(
+            "format",
+            f"file content is {info.format} but the upload was declared as {expected_format}",
+        )
+    if info.animated:
+        raise ImageRuleError("animation", "animated images are not accepted")
+    if info.size > max_bytes:
+        raise ImageRuleError("size", f"file is {info.size} bytes; the limit is {max_bytes} bytes")
+    if info.width > max_side or info.height > max_side:
+        raise ImageRuleError(
+            "resolution",
+            f"image is {info.width}x{info.height} px; the limit is {max_side} px per side",
+        )
+
+
+def check_mask(mask_data: bytes, image: ImageInfo) -> None:
+    """A mask must be black and white and have the same dimensions as its image."""
+    mask = inspect_image(mask_data)
+    check_image(mask)
+    if (mask.width, mask.height) != (image.width, image.height):
+        raise ImageRuleError(
+            "mask",
+            f"mask is {mask.width}x{mask.height} px but its image is "
+            f"{image.width}x{image.height} px; they must match",
+        )
+    with Image.open(io.BytesIO(mask_data)) as img:
+        histogram = img.convert("L").histogram()
+    total = sum(histogram)
+    grey = sum(histogram[MASK_TOLERANCE : 256 - MASK_TOLERANCE])
+    if total and grey / total > MASK_GREY_SHARE:
+        raise ImageRuleError(
+            "mask",
+            f"mask must be black and white; {grey / total:.0%} of its pixels are grey",
+        )
