@@ -9,6 +9,8 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := .make
 SPEC := openapi/sellerpic.yaml
+export REDOCLY_TELEMETRY := off
+export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
 
 .PHONY: help setup generate check-generated lint-spec lint spec-report docs test unit \
         mock mock-dynamic contract simulator demo bench soak

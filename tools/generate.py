@@ -86,8 +86,8 @@ def main() -> int:
             if diff:
                 sys.stdout.writelines(diff)
                 print(
-                    "\ngenerated/ is out of date with openapi/sellerpic.yaml or generator-config.yaml:"
-                    " run `make generate` and commit the result.",
+                    "\ngenerated/ is out of date with openapi/sellerpic.yaml or"
+                    " generator-config.yaml: run `make generate` and commit the result.",
                     file=sys.stderr,
                 )
                 return 1

@@ -1,4 +1,4 @@
-"""Print every operation of the spec with its provenance, and each field whose evidence is not `documented`."""
+"""Print each operation of the spec with its evidence, then the fields not plainly documented."""
 
 from __future__ import annotations
 
