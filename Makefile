@@ -66,3 +66,6 @@ lint: $(STAMP)/python  ## ruff and mypy --strict on the hand-written code
 # --- tests -----------------------------------------------------------------------------------
 test: setup check-generated lint-spec lint  ## everything CI checks
 	$(BIN)/pytest -q --junitxml=reports/junit.xml
+
+# Targets of each part live beside it in make/*.mk (contract tests, simulator, client, benchmarks).
+-include make/*.mk
