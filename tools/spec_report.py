@@ -32,8 +32,20 @@ def guessed_fields(spec: dict[str, Any]) -> list[tuple[str, str, str]]:
     return rows
 
 
+def markdown_table(spec: dict[str, Any]) -> str:
+    """The README's table of operations, so the README can be checked against the spec."""
+    lines = ["| operation | method and path | evidence | summary |", "|---|---|---|---|"]
+    for op_id, method, path, op in operations(spec):
+        source = op.get("x-evidence", {}).get("source", "MISSING")
+        lines.append(f"| `{op_id}` | `{method} {path}` | {source} | {op['summary']} |")
+    return "\n".join(lines) + "\n"
+
+
 def main() -> int:
     spec = yaml.safe_load(SPEC.read_text())
+    if sys.argv[1:] == ["--markdown"]:
+        sys.stdout.write(markdown_table(spec))
+        return 0
     ops = operations(spec)
     width = max(len(op_id) for op_id, *_ in ops)
     print(f"{'operation':<{width}}  {'evidence':<17} method path")

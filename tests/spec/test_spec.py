@@ -196,3 +196,12 @@ def test_guessed_operations_are_marked_inferred(spec: dict[str, Any]) -> None:
     assert evidence["removeBackground"] == "inferred"
     assert evidence["tryOnApparel"] == "public-client"
     assert evidence["uploadAssetFile"] == "documented-1.0.1"
+
+
+def test_the_readme_table_of_operations_matches_the_spec(spec: dict[str, Any]) -> None:
+    from tools.spec_report import markdown_table
+
+    readme = (SPEC_PATH.parents[1] / "README.md").read_text()
+    start = readme.index("<!-- operations-table")
+    block = readme[readme.index("\n", start) + 1 : readme.index("<!-- /operations-table -->")]
+    assert block == markdown_table(spec), "run tools/spec_report.py --markdown and update README"
