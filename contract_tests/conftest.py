@@ -1,0 +1,161 @@
+"""Fixtures of the contract suite: the target server, the loaded spec and the schemathesis schema.
+
+The target is Prism, started here on a free port, unless `CONTRACT_BASE_URL` (or
+`--contract-base-url`) points the suite at another server; then nothing is started.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, Phase, settings
+from schemathesis.schemas import BaseSchema
+
+from contract_tests.checking import (
+    PRISM_EXCLUDED_CHECKS,
+    ROOT,
+    SPEC_PATH,
+    build_schema,
+    load_spec,
+)
+from contract_tests.prism import PrismServer, prism_available
+
+REPORTS = ROOT / "reports"
+DEFAULT_API_KEY = "contract-test-key"
+
+
+def contract_settings(max_examples: int, **overrides: Any) -> settings:
+    """Deterministic hypothesis settings: the same cases on every run and machine, no database."""
+    values: dict[str, Any] = {
+        "max_examples": max_examples,
+        "derandomize": True,
+        "database": None,
+        "deadline": None,
+        "print_blob": True,
+        "phases": [Phase.explicit, Phase.generate, Phase.shrink],
+        "suppress_health_check": [HealthCheck.too_slow, HealthCheck.filter_too_much],
+    }
+    values.update(overrides)
+    return settings(**values)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("contract", "contract tests")
+    group.addoption(
+        "--contract-base-url",
+        default=os.environ.get("CONTRACT_BASE_URL", ""),
+        help="server to test instead of a Prism started by the suite (env CONTRACT_BASE_URL)",
+    )
+    group.addoption(
+        "--contract-target",
+        choices=["auto", "prism", "server"],
+        default=os.environ.get("CONTRACT_TARGET", "auto"),
+        help="what the base URL serves: 'prism' enables the Prism-only tests and exclusions "
+        "(env CONTRACT_TARGET; auto = prism unless a base URL is given)",
+    )
+    group.addoption(
+        "--contract-exclude-checks",
+        default=os.environ.get("CONTRACT_EXCLUDE_CHECKS"),
+        help="comma-separated schemathesis checks to exclude (env CONTRACT_EXCLUDE_CHECKS; "
+        f"default {','.join(PRISM_EXCLUDED_CHECKS)} against Prism, none elsewhere)",
+    )
+    group.addoption(
+        "--contract-max-examples",
+        type=int,
+        default=int(os.environ.get("CONTRACT_MAX_EXAMPLES", "15")),
+        help="hypothesis examples per operation and generation mode (env CONTRACT_MAX_EXAMPLES)",
+    )
+
+
+@dataclass
+class Target:
+    base_url: str
+    api_key: str
+    is_prism: bool
+    excluded_checks: tuple[str, ...]
+    max_examples: int
+    server: PrismServer | None  # the Prism this session started, if any
+
+    def http(self, **kwargs: Any) -> httpx.Client:
+        return httpx.Client(
+            base_url=self.base_url,
+            headers={"Authorization": f"Bearer {self.api_key}"},
+            timeout=10.0,
+            **kwargs,
+        )
+
+
+@pytest.fixture(scope="session")
+def target(request: pytest.FixtureRequest) -> Iterator[Target]:
+    config = request.config
+    base_url: str = config.getoption("--contract-base-url").rstrip("/")
+    kind: str = config.getoption("--contract-target")
+    is_prism = kind == "prism" or (kind == "auto" and not base_url)
+    excluded_opt: str | None = config.getoption("--contract-exclude-checks")
+    if excluded_opt is None:
+        excluded = PRISM_EXCLUDED_CHECKS if is_prism else ()
+    else:
+        excluded = tuple(name.strip() for name in excluded_opt.split(",") if name.strip())
+    api_key = os.environ.get("CONTRACT_API_KEY", DEFAULT_API_KEY)
+    max_examples: int = config.getoption("--contract-max-examples")
+
+    server: PrismServer | None = None
+    if not base_url:
+        if not prism_available():
+            pytest.skip("Prism is not installed (`make setup`) and CONTRACT_BASE_URL is not set")
+        server = PrismServer(SPEC_PATH, log_path=REPORTS / "prism.log")
+        base_url = server.start()
+    try:
+        yield Target(base_url, api_key, is_prism, excluded, max_examples, server)
+    finally:
+        if server is not None:
+            server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _prism_alive(request: pytest.FixtureRequest) -> None:
+    """Restart the session's Prism when a previous test crashed it, so one crash fails one test."""
+    if "target" not in request.fixturenames:
+        return
+    target: Target = request.getfixturevalue("target")
+    if target.server is not None and target.server.ensure_running():
+        request.node.add_report_section(
+            "setup", "prism", f"Prism had died and was restarted ({target.server.restarts} so far)"
+        )
+
+
+@pytest.fixture
+def prism_only(target: Target) -> None:
+    if not target.is_prism:
+        pytest.skip("needs Prism's `Prefer` header (target is not Prism)")
+
+
+@pytest.fixture(scope="session")
+def spec() -> dict[str, Any]:
+    return load_spec()
+
+
+@pytest.fixture(scope="session")
+def contract_schema(spec: dict[str, Any], target: Target) -> BaseSchema:
+    return build_schema(
+        spec,
+        base_url=target.base_url,
+        api_key=target.api_key,
+        excluded_checks=target.excluded_checks,
+    )
+
+
+@pytest.fixture
+def http(target: Target) -> Iterator[httpx.Client]:
+    with target.http() as client:
+        yield client
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    Path(REPORTS).mkdir(exist_ok=True)
