@@ -1,0 +1,281 @@
+"""Run many jobs within the per-operation concurrency limits, resumably.
+
+Progress is kept in a JSON state file, rewritten atomically (temp file + rename) after every
+change. A job moves through
+
+    pending -> uploaded -> creating -> created -> done | failed
+                                    \\-> ambiguous
+
+* `uploaded`: its local files are uploaded and their keys recorded (a resume does not upload
+  them again).
+* `creating` is written *before* the create request is sent and `created` (with the task id)
+  right after the answer, before anything else. A resumed job with a task id is only polled,
+  never created again.
+* The one ambiguous case: the process died, or the request timed out or the connection dropped,
+  while a create request was in flight. The server may or may not have created (and charged) the
+  task, and the API cannot list tasks to find out. Such jobs are marked `ambiguous` and are not
+  sent again unless `retry_ambiguous=True` (CLI: `--retry-ambiguous`), which accepts the risk
+  of a duplicate task.
+
+Concurrency: per operation, at most its documented limit is in flight. A 30003 answer (slots
+taken by other clients of the same account) lowers the batch's own cap to what it has in flight
+and pauses creation of that operation with jittered backoff. Each poll round makes one status
+call per task in flight.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from ._operations import find_operation
+from ._transport import Sleep, Steps, log
+from .errors import (
+    APIConnectionError,
+    AuthenticationError,
+    ConcurrencyLimitError,
+    PermissionDeniedError,
+    SellerPicError,
+    ServerError,
+    TaskFailedError,
+)
+from .tasks import Settings, TaskState, download_steps, refresh_steps, resolve_inputs, submit_steps
+
+JobState = Literal["pending", "uploaded", "creating", "created", "done", "failed", "ambiguous"]
+STATE_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Job:
+    """One unit of work: an operation and its inputs (paths or file keys, and parameters)."""
+
+    operation: str
+    inputs: Mapping[str, Any]
+    id: str | None = None
+
+
+@dataclass
+class JobRecord:
+    """A job's progress as kept in the state file."""
+
+    id: str
+    operation: str
+    state: JobState = "pending"
+    task_id: str | None = None
+    keys: dict[str, Any] | None = None
+    files: list[str] = field(default_factory=list)
+    error: str | None = None
+    failures: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class BatchReport:
+    records: list[JobRecord]
+
+    def with_state(self, *states: JobState) -> list[JobRecord]:
+        return [r for r in self.records if r.state in states]
+
+    @property
+    def ok(self) -> bool:
+        return all(r.state == "done" and not r.failures for r in self.records)
+
+
+def normalise_jobs(jobs: Iterable[Job | Mapping[str, Any]]) -> list[Job]:
+    """Accept `Job`s or mappings `{"operation", "inputs", "id"?}`; give ids to jobs without one.
+
+    Generated ids are `<position>-<operation>`: give explicit ids if the job list may change
+    between a run and its resume.
+    """
+    result: list[Job] = []
+    for index, job in enumerate(jobs, start=1):
+        if not isinstance(job, Job):
+            job = Job(
+                operation=str(job["operation"]),
+                inputs=dict(job.get("inputs") or {}),
+                id=str(job["id"]) if job.get("id") else None,
+            )
+        op = find_operation(job.operation)
+        result.append(Job(op.name, dict(job.inputs), job.id or f"{index}-{op.cli_name}"))
+    ids = [j.id for j in result]
+    duplicates = {i for i in ids if ids.count(i) > 1}
+    if duplicates:
+        from .errors import InvalidInputError
+
+        raise InvalidInputError(f"duplicate job ids: {', '.join(sorted(map(str, duplicates)))}")
+    return result
+
+
+# --- state file --------------------------------------------------------------------------------
+def load_state(path: Path) -> dict[str, JobRecord]:
+    if not path.exists():
+        return {}
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    return {jid: JobRecord(**rec) for jid, rec in raw.get("jobs", {}).items()}
+
+
+def save_state(path: Path, records: Mapping[str, JobRecord]) -> None:
+    """Write to a temp file in the same directory, fsync, then rename over the old file:
+    a crash leaves either the old or the new state, never a torn one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = {"version": STATE_VERSION, "jobs": {jid: asdict(r) for jid, r in records.items()}}
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(payload, handle, indent=2, sort_keys=True)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# --- the runner --------------------------------------------------------------------------------
+@dataclass
+class _Run:
+    """Mutable bookkeeping of one batch run."""
+
+    records: dict[str, JobRecord]
+    jobs: dict[str, Job]
+    state_file: Path
+    on_event: Callable[[JobRecord], None] | None
+    caps: dict[str, int] = field(default_factory=dict)
+    paused_until: dict[str, float] = field(default_factory=dict)
+    busy_attempts: dict[str, int] = field(default_factory=dict)
+    tasks: dict[str, TaskState] = field(default_factory=dict)
+
+    def update(self, record: JobRecord, state: JobState, **changes: Any) -> None:
+        record.state = state
+        for name, value in changes.items():
+            setattr(record, name, value)
+        save_state(self.state_file, self.records)
+        if self.on_event is not None:
+            self.on_event(record)
+
+    def in_flight(self, operation: str | None = None) -> list[JobRecord]:
+        return [
+            r
+            for r in self.records.values()
+            if r.state == "created" and (operation is None or r.operation == operation)
+        ]
+
+    def waiting(self) -> list[JobRecord]:
+        return [r for r in self.records.values() if r.state in ("pending", "uploaded")]
+
+
+def _merge(jobs: list[Job], state_file: Path, retry_ambiguous: bool) -> dict[str, JobRecord]:
+    records = load_state(state_file)
+    for job in jobs:
+        assert job.id is not None
+        if job.id not in records:
+            records[job.id] = JobRecord(job.id, job.operation)
+    for record in records.values():
+        if record.state == "creating":
+            # Died while a create was in flight: it may exist server-side.
+            record.state = "ambiguous"
+            record.error = "interrupted while the create request was in flight"
+        if record.state == "ambiguous" and retry_ambiguous:
+            log.warning("job %s: creating again although it may already exist", record.id)
+            record.state = "uploaded" if record.keys is not None else "pending"
+            record.error = None
+    return records
+
+
+def batch_steps(
+    jobs: list[Job],
+    settings: Settings,
+    *,
+    state_file: Path,
+    output_dir: Path,
+    poll_interval: float | None = None,
+    retry_ambiguous: bool = False,
+    on_event: Callable[[JobRecord], None] | None = None,
+) -> Steps[BatchReport]:
+    interval = settings.poll_interval if poll_interval is None else poll_interval
+    run = _Run(
+        _merge(jobs, state_file, retry_ambiguous),
+        {j.id or "": j for j in jobs},
+        state_file,
+        on_event,
+    )
+    save_state(state_file, run.records)
+    for record in run.in_flight():
+        assert record.task_id is not None
+        run.tasks[record.id] = TaskState(record.task_id, record.operation)
+    while run.waiting() or run.in_flight():
+        for record in run.waiting():
+            yield from _start(run, record, settings)
+        if not run.in_flight():
+            if run.waiting():
+                # Everything left is paused by 30003 from other clients: wait for a slot.
+                now = time.monotonic()
+                resume = min(run.paused_until.get(r.operation, now) for r in run.waiting())
+                yield Sleep(max(resume - now, 0.0) or interval)
+            continue
+        yield Sleep(interval)
+        for record in run.in_flight():
+            yield from _poll(run, record, settings, output_dir)
+    return BatchReport(list(run.records.values()))
+
+
+def _start(run: _Run, record: JobRecord, settings: Settings) -> Steps[None]:
+    op = find_operation(record.operation)
+    cap = run.caps.get(op.name, op.concurrency_limit)
+    if len(run.in_flight(op.name)) >= cap or run.paused_until.get(op.name, 0.0) > time.monotonic():
+        return
+    job = run.jobs.get(record.id)
+    try:
+        if record.keys is None:
+            if job is None:
+                raise SellerPicError(
+                    f"job {record.id} is in the state file but not in the job list"
+                )
+            keys = yield from resolve_inputs(op, job.inputs, settings)
+            run.update(record, "uploaded", keys=keys)
+        assert record.keys is not None
+        run.update(record, "creating")
+        task_id = yield from submit_steps(op, record.keys, settings, retry_busy=False)
+    except ConcurrencyLimitError:
+        attempt = run.busy_attempts.get(op.name, 0)
+        run.busy_attempts[op.name] = attempt + 1
+        run.caps[op.name] = max(1, len(run.in_flight(op.name)))
+        run.paused_until[op.name] = time.monotonic() + settings.retry.busy_delay(attempt)
+        run.update(record, "uploaded")
+        return
+    except (AuthenticationError, PermissionDeniedError):
+        if record.state == "creating":
+            run.update(record, "uploaded")
+        raise
+    except (APIConnectionError, ServerError) as exc:
+        if record.state != "creating" or (
+            isinstance(exc, APIConnectionError) and not exc.maybe_processed
+        ):
+            raise
+        run.update(record, "ambiguous", error=str(exc))
+        return
+    except SellerPicError as exc:
+        run.update(record, "failed", error=str(exc))
+        return
+    run.busy_attempts[op.name] = 0
+    run.update(record, "created", task_id=task_id, error=None)
+    run.tasks[record.id] = TaskState(task_id, op.name)
+
+
+def _poll(run: _Run, record: JobRecord, settings: Settings, output_dir: Path) -> Steps[None]:
+    state = run.tasks[record.id]
+    status = yield from refresh_steps(state, settings)
+    if not status.done:
+        return
+    failures = [asdict(f) for f in status.failures]
+    if not status.successes:
+        error = TaskFailedError(state.task_id, status.failures)
+        run.update(record, "failed", error=str(error), failures=failures)
+        return
+    files = yield from download_steps(state, settings, output_dir / record.id)
+    run.update(record, "done", files=[str(f) for f in files], failures=failures)
