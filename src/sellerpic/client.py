@@ -181,7 +181,12 @@ class _Operations(Generic[_TaskT]):
     and only then uploaded; any failure raises `InvalidInputError` before the first request.
     """
 
-    def _create(self, operation: str, values: dict[str, Any]) -> _TaskT:
+    def _create(
+        self,
+        operation: str,
+        values: dict[str, Any],
+        on_upload: ProgressCallback | None = None,
+    ) -> _TaskT:
         raise NotImplementedError
 
     def try_on_accessories(
@@ -321,10 +326,13 @@ class _Operations(Generic[_TaskT]):
         """Cut out the subject of an image (1 result)."""
         return self._create("remove_background", {"image": image})
 
-    def create(self, operation: str, **inputs: Any) -> _TaskT:
+    def create(
+        self, operation: str, /, *, on_upload: ProgressCallback | None = None, **inputs: Any
+    ) -> _TaskT:
         """Create a task by operation name (`try_on_accessories`, `try-on-accessories` or
-        `tryOnAccessories`), with the same inputs as the typed method."""
-        return self._create(find_operation(operation).name, inputs)
+        `tryOnAccessories`), with the same inputs as the typed method. `on_upload(done, total)`
+        reports the upload of each local file."""
+        return self._create(find_operation(operation).name, inputs, on_upload)
 
 
 class SellerPic(_Operations[Task]):
@@ -375,9 +383,14 @@ class SellerPic(_Operations[Task]):
     def poll_interval(self) -> float:
         return self._settings.poll_interval
 
-    def _create(self, operation: str, values: dict[str, Any]) -> Task:
+    def _create(
+        self,
+        operation: str,
+        values: dict[str, Any],
+        on_upload: ProgressCallback | None = None,
+    ) -> Task:
         op = find_operation(operation)
-        state = self._driver.run(create_steps(op, values, self._settings))
+        state = self._driver.run(create_steps(op, values, self._settings, on_upload=on_upload))
         return Task(state, self._settings, self._driver)
 
     def task(self, task_id: str, operation: str | None = None) -> Task:
@@ -506,9 +519,15 @@ class AsyncSellerPic(_Operations[Coroutine[Any, Any, AsyncTask]]):
     def poll_interval(self) -> float:
         return self._settings.poll_interval
 
-    async def _create(self, operation: str, values: dict[str, Any]) -> AsyncTask:
+    async def _create(
+        self,
+        operation: str,
+        values: dict[str, Any],
+        on_upload: ProgressCallback | None = None,
+    ) -> AsyncTask:
         op = find_operation(operation)
-        state = await self._driver.run(create_steps(op, values, self._settings))
+        steps = create_steps(op, values, self._settings, on_upload=on_upload)
+        state = await self._driver.run(steps)
         return AsyncTask(state, self._settings, self._driver)
 
     def task(self, task_id: str, operation: str | None = None) -> AsyncTask:
