@@ -1,0 +1,147 @@
+"""`sellerpic-mock serve`: run the simulator with uvicorn. Every flag is in mock/README.md."""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import socket
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import uvicorn
+
+from .app import create_app
+from .config import DEFAULT_CREDITS, DEFAULT_DATA_DIR, DEMO_API_KEY, MockConfig, load_config_file
+from .faults import silence_drop_tracebacks
+
+DEFAULT_PORT = 4020
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sellerpic-mock", description="Stateful offline simulator of the SellerPic AI API."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the simulator")
+    net = serve.add_argument_group("network")
+    net.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
+    net.add_argument("--port", type=int, default=DEFAULT_PORT, help="0 picks a free port")
+    net.add_argument("--public-url", help="origin put in presigned URLs (default: the Host header)")
+    acc = serve.add_argument_group("accounts")
+    acc.add_argument(
+        "--api-key",
+        action="append",
+        default=[],
+        metavar="KEY[:CREDITS]",
+        help="accept this bearer key as an account (repeatable)",
+    )
+    acc.add_argument("--credits", type=int, help=f"credits per account (default {DEFAULT_CREDITS})")
+    acc.add_argument(
+        "--no-demo-key", action="store_true", help=f"do not create the {DEMO_API_KEY} account"
+    )
+    acc.add_argument("--config", type=Path, help="YAML or JSON file with accounts and settings")
+    state = serve.add_argument_group("state")
+    state.add_argument("--data-dir", type=Path, help=f"state folder (default {DEFAULT_DATA_DIR})")
+    state.add_argument(
+        "--ephemeral", action="store_true", help="use a temporary folder, deleted at exit"
+    )
+    sim = serve.add_argument_group("task simulation")
+    sim.add_argument("--created-seconds", type=float, help="time in CREATED (default 1)")
+    sim.add_argument("--running-seconds", type=float, help="time in RUNNING (default 3)")
+    sim.add_argument("--speed", type=float, help="divide task durations by this (default 1)")
+    sim.add_argument("--failure-rate", type=float, help="share of results that fail (default 0)")
+    sim.add_argument("--seed", type=int, help="seed of the failure draw (default 0)")
+    faults = serve.add_argument_group("fault injection")
+    faults.add_argument("--latency", type=float, metavar="MS", help="delay every request")
+    faults.add_argument("--error-rate", type=float, metavar="R", help="share answered 500")
+    faults.add_argument("--drop-rate", type=float, metavar="R", help="share of dropped connections")
+    faults.add_argument("--fault-seed", type=int, help="seed of the fault draws")
+    serve.add_argument("--log-level", default="warning", help="uvicorn log level")
+    return parser
+
+
+def config_from_args(args: argparse.Namespace) -> MockConfig:
+    config = MockConfig(data_dir=DEFAULT_DATA_DIR.expanduser())
+    if args.credits is not None:
+        config = replace(config, default_credits=args.credits)
+    if args.config is not None:
+        config = load_config_file(args.config, config)
+    keys = dict(config.api_keys)
+    for entry in args.api_key:
+        key, _, credits = entry.partition(":")
+        keys[key] = int(credits) if credits else config.default_credits
+    overrides = {
+        "created_seconds": args.created_seconds,
+        "running_seconds": args.running_seconds,
+        "speed": args.speed,
+        "failure_rate": args.failure_rate,
+        "seed": args.seed,
+        "latency_ms": args.latency,
+        "error_rate": args.error_rate,
+        "drop_rate": args.drop_rate,
+        "fault_seed": args.fault_seed,
+        "public_url": args.public_url,
+    }
+    config = replace(config, api_keys=keys, **{k: v for k, v in overrides.items() if v is not None})
+    if args.no_demo_key:
+        config = replace(config, demo_key=False)
+    if args.data_dir is not None:
+        config = replace(config, data_dir=args.data_dir.expanduser())
+    if args.ephemeral:
+        config = replace(config, data_dir=None)
+    return config
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    return sock
+
+
+def url_of(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}"
+
+
+def serve(args: argparse.Namespace) -> int:
+    config = config_from_args(args)
+    if not is_loopback(args.host):
+        print(
+            f"WARNING: binding {args.host}, which is not loopback: anyone who can reach this "
+            "machine can use the simulator and its demo key. Use 127.0.0.1 unless you need this.",
+            file=sys.stderr,
+            flush=True,
+        )
+    sock = bind(args.host, args.port)
+    app = create_app(config)
+    # The first stdout line is the URL, so scripts can start with --port 0 and read it.
+    print(url_of(sock), flush=True)
+    state = "ephemeral" if config.data_dir is None else str(config.data_dir)
+    print(f"sellerpic-mock: data dir {state}; demo key {DEMO_API_KEY}", file=sys.stderr, flush=True)
+    silence_drop_tracebacks()
+    server = uvicorn.Server(
+        uvicorn.Config(app, log_level=args.log_level, access_log=args.log_level == "debug")
+    )
+    server.run(sockets=[sock])
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "serve":
+        return serve(args)
+    return 2

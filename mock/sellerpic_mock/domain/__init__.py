@@ -1,0 +1,1 @@
+"""What the API does, independent of HTTP: accounts, credits, limits, uploads, tasks, downloads."""

@@ -1,0 +1,58 @@
+"""API keys and the accounts behind them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..storage.db import Store
+from .errors import unauthorized
+from .ids import account_id_for
+
+
+@dataclass(frozen=True)
+class Account:
+    id: int
+    api_key: str
+
+
+class Accounts:
+    def __init__(self, store: Store, keys: dict[str, int]) -> None:
+        self._store = store
+        for api_key, credits in keys.items():
+            store.upsert_account(account_id_for(api_key), api_key, credits)
+        # Keys are fixed for the process's life, so lookups never touch the database; keys
+        # created by an earlier run stay valid (the account and its files persist).
+        self._cache: dict[str, Account] = {}
+
+    def _find(self, api_key: str) -> Account | None:
+        account = self._cache.get(api_key)
+        if account is None:
+            account_id = self._store.account_id_for_key(api_key)
+            if account_id is None:
+                return None
+            account = self._cache[api_key] = Account(account_id, api_key)
+        return account
+
+    @staticmethod
+    def _bearer(authorization: str | None) -> str | None:
+        if not authorization:
+            return None
+        scheme, _, token = authorization.strip().partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return None
+        return token.strip()
+
+    def authenticate(self, authorization: str | None) -> Account:
+        api_key = self._bearer(authorization)
+        if api_key is None:
+            raise unauthorized("Authorization: a bearer API key is required")
+        account = self._find(api_key)
+        if account is None:
+            raise unauthorized("Authorization: unknown API key")
+        return account
+
+    def optional(self, authorization: str | None) -> Account | None:
+        """For operations where the key is optional: none is fine, a wrong one is not."""
+        if not authorization:
+            return None
+        return self.authenticate(authorization)

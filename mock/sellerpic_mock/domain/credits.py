@@ -1,0 +1,35 @@
+"""Credit balance: charged when a task is created, refunded per failed result."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..storage.db import Store
+from .accounts import Account
+from .errors import insufficient_credits
+
+
+@dataclass(frozen=True)
+class Usage:
+    remaining: int
+    total: int
+    usage: int
+
+
+class Credits:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def usage(self, account: Account) -> Usage:
+        total, used = self._store.credits(account.id)
+        return Usage(remaining=total - used, total=total, usage=used)
+
+    def charge(self, account: Account, amount: int) -> None:
+        """Take `amount` or raise 30004; the check and the update are one statement."""
+        if amount and not self._store.try_charge(account.id, amount):
+            raise insufficient_credits(amount, self.usage(account).remaining)
+
+    def refund(self, account: Account | int, amount: int) -> None:
+        if amount:
+            account_id = account if isinstance(account, int) else account.id
+            self._store.refund(account_id, amount)

@@ -1,0 +1,191 @@
+"""Download URLs for results, and the rendered files behind them.
+
+Results are rendered on first download (never on a status call) and kept in the data dir, so
+polling stays cheap and each format is drawn once.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..clock import Clock
+from ..rendering.formats import CONTENT_TYPES, IMAGE_FORMATS, VIDEO_FORMATS, encode_image
+from ..rendering.results import RenderJob, render_image
+from ..rendering.video import encode, frames
+from ..signing import InvalidToken, Signer
+from ..storage.db import ResultRow, Store, TaskRow
+from ..storage.files import FileStore
+from .accounts import Account
+from .errors import bad_request, forbidden, not_found
+from .lifecycle import SUCCESS, Lifecycle
+from .presets import Presets
+from .uploads import Uploads
+
+DOWNLOAD_URL_SECONDS = 12 * 3600
+#: fileUrl inside status items: about a week, as seen in real status answers.
+STATUS_URL_SECONDS = 7 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class DownloadLink:
+    name: str
+    status: str
+    file_url: str
+    error_msg: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "status": self.status,
+            "fileUrl": self.file_url,
+            "errorMsg": self.error_msg,
+        }
+
+
+def default_format(kind: str) -> str:
+    return "mp4" if kind == "video" else "png"
+
+
+def result_name(task: TaskRow, result: ResultRow, fmt: str) -> str:
+    return f"{task.id}_output_{result.idx}.{fmt}"
+
+
+def result_key(task: TaskRow, result: ResultRow) -> str:
+    day = time.strftime("%Y/%m/%d", time.gmtime(task.finish_at))
+    name = result_name(task, result, default_format(result.kind))
+    return f"RESULT/{task.account_id}/{day}/{name}"
+
+
+class Downloads:
+    def __init__(
+        self,
+        store: Store,
+        files: FileStore,
+        signer: Signer,
+        clock: Clock,
+        lifecycle: Lifecycle,
+        uploads: Uploads,
+        presets: Presets,
+    ) -> None:
+        self._store = store
+        self._files = files
+        self._signer = signer
+        self._clock = clock
+        self._lifecycle = lifecycle
+        self._uploads = uploads
+        self._presets = presets
+
+    def _url(self, result_id: str, fmt: str, uhd: bool, expires: float, base_url: str) -> str:
+        payload = {"k": "dl", "r": result_id, "f": fmt, "u": int(uhd), "e": round(expires, 3)}
+        return f"{base_url}/files/{self._signer.sign(payload)}"
+
+    def status_url(self, task: TaskRow, result: ResultRow, base_url: str) -> str:
+        # Derived from the finish time, so every poll shows the same URL without a write.
+        expires = task.finish_at + STATUS_URL_SECONDS
+        return self._url(result.id, default_format(result.kind), False, expires, base_url)
+
+    def issue(
+        self,
+        account: Account,
+        result_id: str,
+        fmt: str,
+        uhd: bool,
+        base_url: str,
+        expired: bool = False,
+    ) -> DownloadLink:
+        result = self._store.result(result_id)
+        task = None if result is None else self._store.task(result.task_id)
+        if result is None or task is None or task.account_id != account.id:
+            raise not_found(f"Record Not Found: no result with id {result_id}")
+        now = self._clock.now()
+        if self._lifecycle.settle_if_due(task, now):
+            result = self._store.result(result_id) or result
+        status = self._lifecycle.status(task, result, now)
+        if status != SUCCESS:
+            raise bad_request(f"id: result is {status}; only SUCCESS results can be downloaded")
+        allowed = VIDEO_FORMATS if result.kind == "video" else IMAGE_FORMATS
+        if fmt not in allowed:
+            raise bad_request(
+                f"downloadFormat: {fmt} is not available for a {result.kind} result; "
+                f"use one of {', '.join(allowed)}"
+            )
+        name = result_name(task, result, fmt)
+        if expired:
+            # The expired-url fault: a URL that is already past its time, not remembered.
+            return DownloadLink(name, status, self._url(result_id, fmt, uhd, now - 1, base_url))
+        existing = self._store.download(result_id, fmt, uhd)
+        if existing is not None and existing[1] > now:
+            url = f"{base_url}/files/{existing[0]}"
+        else:
+            url = self._url(result_id, fmt, uhd, now + DOWNLOAD_URL_SECONDS, base_url)
+            token = url.rsplit("/", 1)[1]
+            self._store.put_download(result_id, fmt, uhd, token, now + DOWNLOAD_URL_SECONDS)
+        return DownloadLink(name, status, url)
+
+    def open(self, token: str, force_expired: bool = False) -> tuple[Path, str]:
+        """The file behind a download URL, rendered on first use. Runs in a worker thread."""
+        try:
+            payload = self._signer.verify(token)
+        except InvalidToken:
+            raise forbidden("Forbidden: the download URL is invalid") from None
+        if payload.get("k") != "dl":
+            raise forbidden("Forbidden: the download URL is invalid")
+        if force_expired or float(payload.get("e", 0)) <= self._clock.now():
+            raise forbidden("Forbidden: the download URL has expired; ask getDownloadUrl again")
+        result_id, fmt, uhd = str(payload["r"]), str(payload["f"]), bool(payload.get("u"))
+        result = self._store.result(result_id)
+        task = None if result is None else self._store.task(result.task_id)
+        if result is None or task is None:
+            raise forbidden("Forbidden: the download URL is invalid")
+        suffix = "-uhd" if uhd and result.kind == "image" else ""
+        path = self._files.result_path(f"{result_id}{suffix}.{fmt}")
+        if not path.exists():
+            self._files.write_atomic(path, self._render(task, result, fmt, uhd))
+        return path, CONTENT_TYPES[fmt]
+
+    def _job(self, task: TaskRow, result: ResultRow) -> RenderJob:
+        body: dict[str, Any] = json.loads(task.params)
+        inputs: dict[str, Path] = {}
+        for field, key in file_key_fields(body):
+            inputs[field] = self._uploads.path(key)
+        presets: dict[str, bytes] = {}
+        for field, kind in preset_fields(task.operation, body):
+            presets[field] = self._presets.image(kind, str(body[field]))
+        return RenderJob(task.operation, body, inputs, presets, result.idx)
+
+    def _render(self, task: TaskRow, result: ResultRow, fmt: str, uhd: bool) -> bytes:
+        job = self._job(task, result)
+        if result.kind == "video":
+            # Videos are served at their rendered size; uhd applies to images only.
+            return encode(frames(job), fmt)
+        return encode_image(render_image(job), fmt, uhd)
+
+
+def file_key_fields(body: dict[str, Any]) -> list[tuple[str, str]]:
+    """(field path, file key) for every `...Key` field, including nested garments."""
+    found: list[tuple[str, str]] = []
+    for name, value in body.items():
+        if isinstance(value, dict):
+            found.extend((f"{name}.{sub}", key) for sub, key in file_key_fields(value))
+        elif name.endswith("Key") and isinstance(value, str):
+            found.append((name, value))
+    return found
+
+
+def preset_fields(operation: str, body: dict[str, Any]) -> list[tuple[str, str]]:
+    """(field, preset type) for every preset id the body refers to."""
+    fields: list[tuple[str, str]] = []
+    if operation == "replaceBackground" and body.get("presetBackgroundId"):
+        kind = {"AI_BACKGROUND": "AI_BACKGROUND", "PRESET_BACKGROUND_IMAGE": "BACKGROUND"}
+        if body.get("replaceType") in kind:
+            fields.append(("presetBackgroundId", kind[body["replaceType"]]))
+    if operation == "swapModel":
+        if body.get("modelId"):
+            fields.append(("modelId", "SWAP_MODEL"))
+        if body.get("sceneId"):
+            fields.append(("sceneId", "SWAP_MODEL_SCENE"))
+    return fields

@@ -1,0 +1,58 @@
+"""Errors the domain raises; routes turn them into envelopes with the matching HTTP status.
+
+The codes follow the table in the spec's info.description.
+"""
+
+from __future__ import annotations
+
+CONCURRENCY_LIMIT = 30003
+INSUFFICIENT_CREDITS = 30004
+
+
+class ApiError(Exception):
+    def __init__(self, code: int, msg: str, http_status: int) -> None:
+        super().__init__(msg)
+        self.code = code
+        self.msg = msg
+        self.http_status = http_status
+
+
+def bad_request(msg: str) -> ApiError:
+    return ApiError(400, msg, 400)
+
+
+def unauthorized(msg: str = "Unauthorized") -> ApiError:
+    return ApiError(401, msg, 401)
+
+
+def forbidden(msg: str = "Forbidden") -> ApiError:
+    return ApiError(403, msg, 403)
+
+
+def not_found(msg: str = "Record Not Found") -> ApiError:
+    return ApiError(404, msg, 404)
+
+
+def too_large(msg: str) -> ApiError:
+    return ApiError(413, msg, 413)
+
+
+def server_error(msg: str = "Internal Server Error") -> ApiError:
+    return ApiError(500, msg, 500)
+
+
+def concurrency_limit(operation: str, limit: int) -> ApiError:
+    # Documented as a business error inside a 200 answer, not as an HTTP error.
+    return ApiError(
+        CONCURRENCY_LIMIT,
+        f"The number of {operation} tasks in progress has reached the limit of {limit}.",
+        200,
+    )
+
+
+def insufficient_credits(needed: int, remaining: int) -> ApiError:
+    return ApiError(
+        INSUFFICIENT_CREDITS,
+        f"Insufficient credits: the task needs {needed}, {remaining} remaining.",
+        200,
+    )

@@ -1,0 +1,90 @@
+"""Wiring: one instance of each domain service over one store, built from a MockConfig."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..config import MockConfig
+from ..rendering.presets import sample_product, sample_product_mask, sample_video_source
+from ..signing import Signer, load_secret
+from ..spec import Spec
+from ..storage.db import Store
+from ..storage.files import FileStore
+from .accounts import Accounts
+from .credits import Credits
+from .downloads import Downloads
+from .lifecycle import Lifecycle
+from .limits import Limits
+from .presets import Presets
+from .tasks import Tasks
+from .uploads import Uploads
+
+#: The sample keys used in the docs' 1.0.1 examples, usable by every account.
+SAMPLE_FILES = {
+    "UPLOAD/MANAGE/SAMPLE/product/1-original.png": sample_product,
+    "UPLOAD/MANAGE/SAMPLE/product/1-mask.png": sample_product_mask,
+    "UPLOAD/MANAGE/SAMPLE/image-to-video/1-original.webp": sample_video_source,
+}
+
+
+@dataclass
+class Services:
+    config: MockConfig
+    spec: Spec
+    data_dir: Path
+    store: Store
+    accounts: Accounts
+    credits: Credits
+    limits: Limits
+    uploads: Uploads
+    presets: Presets
+    lifecycle: Lifecycle
+    downloads: Downloads
+    tasks: Tasks
+    ephemeral: bool
+
+    def close(self) -> None:
+        self.store.close()
+        if self.ephemeral:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
+
+
+def build_services(config: MockConfig, spec: Spec | None = None) -> Services:
+    ephemeral = config.data_dir is None
+    if config.data_dir is None:
+        data_dir = Path(tempfile.mkdtemp(prefix="sellerpic-mock-"))
+    else:
+        data_dir = config.data_dir.expanduser()
+        data_dir.mkdir(parents=True, exist_ok=True)
+    spec = spec or Spec()
+    store = Store(data_dir / "sellerpic-mock.sqlite3")
+    files = FileStore(data_dir)
+    signer = Signer(load_secret(data_dir))
+    accounts = Accounts(store, config.accounts())
+    credits = Credits(store)
+    limits = Limits(store)
+    uploads = Uploads(store, files, signer, config.clock)
+    for key, make in SAMPLE_FILES.items():
+        uploads.install_sample(key, make())
+    presets = Presets()
+    lifecycle = Lifecycle(store, credits, config.clock)
+    downloads = Downloads(store, files, signer, config.clock, lifecycle, uploads, presets)
+    tasks = Tasks(store, config, uploads, presets, credits, limits, lifecycle, downloads)
+    return Services(
+        config,
+        spec,
+        data_dir,
+        store,
+        accounts,
+        credits,
+        limits,
+        uploads,
+        presets,
+        lifecycle,
+        downloads,
+        tasks,
+        ephemeral,
+    )

@@ -1,0 +1,219 @@
+"""Both upload flows (presigned PUT and multipart POST) and the file-key registry.
+
+Bodies arrive as async chunk iterators and are counted as they come: an oversized body is
+refused once the limit is crossed, without reading or buffering the rest.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from sellerpic.images import (
+    MAX_ASSET_BYTES,
+    MAX_FILE_BYTES,
+    UPLOAD_FORMATS,
+    ImageRuleError,
+    check_image,
+    inspect_image,
+    normalise_format,
+)
+
+from ..clock import Clock
+from ..signing import InvalidToken, Signer
+from ..storage.db import Store, UploadRow
+from ..storage.files import FileStore
+from .accounts import Account
+from .errors import ApiError, bad_request, forbidden, too_large
+
+UPLOAD_URL_SECONDS = 30 * 60
+#: Account id of the built-in sample files every account may use (the docs' sample keys).
+SAMPLE_OWNER = 0
+# Multipart framing (boundaries, part headers) around a file at the 40 MB limit.
+_MULTIPART_SLACK = 64 * 1024
+
+
+@dataclass(frozen=True)
+class IssuedUpload:
+    file_key: str
+    image_url: str
+
+
+def rule_error(error: ImageRuleError, field: str = "file") -> ApiError:
+    """400 naming the field and the rule, or 413 when the rule is the size limit."""
+    message = f"{field}: {error.rule}: {error.message}"
+    return too_large(message) if error.rule == "size" else bad_request(message)
+
+
+class Uploads:
+    def __init__(self, store: Store, files: FileStore, signer: Signer, clock: Clock) -> None:
+        self._store = store
+        self._files = files
+        self._signer = signer
+        self._clock = clock
+
+    def _new_key(self, account: Account, extension: str) -> str:
+        day = time.strftime("%Y/%m/%d", time.gmtime(self._clock.now()))
+        return f"UPLOAD/{account.id}/{day}/{secrets.token_hex(16)}.{extension}"
+
+    # --- presigned flow ------------------------------------------------------------------
+    def issue_url(self, account: Account, fmt: str, base_url: str, expired: bool) -> IssuedUpload:
+        if fmt not in UPLOAD_FORMATS:
+            raise bad_request(f"format: must be one of {', '.join(UPLOAD_FORMATS)}")
+        now = self._clock.now()
+        key = self._new_key(account, fmt)
+        self._store.insert_upload(UploadRow(key, account.id, fmt, False, 0, 0, 0, now))
+        # The expired-url fault hands out a URL that is already past its time.
+        expires = now - 1 if expired else now + UPLOAD_URL_SECONDS
+        token = self._signer.sign({"k": "up", "f": key, "e": round(expires, 3)})
+        return IssuedUpload(key, f"{base_url}/presigned/{token}")
+
+    def _pending(self, token: str, force_expired: bool) -> UploadRow:
+        try:
+            payload = self._signer.verify(token)
+        except InvalidToken:
+            raise forbidden("Forbidden: the upload URL is invalid") from None
+        if payload.get("k") != "up" or not isinstance(payload.get("f"), str):
+            raise forbidden("Forbidden: the upload URL is invalid")
+        if force_expired or float(payload.get("e", 0)) <= self._clock.now():
+            raise forbidden("Forbidden: the upload URL has expired; request a new one")
+        row = self._store.upload(str(payload["f"]))
+        if row is None:
+            raise forbidden("Forbidden: the upload URL is invalid")
+        return row
+
+    async def receive_presigned(
+        self, token: str, chunks: AsyncIterator[bytes], force_expired: bool = False
+    ) -> None:
+        row = self._pending(token, force_expired)
+        target = self._files.upload_path(row.file_key)
+        fd, tmp = self._files.temp_file(target)
+        try:
+            size = 0
+            with os.fdopen(fd, "wb") as handle:
+                async for chunk in chunks:
+                    size += len(chunk)
+                    if size > MAX_FILE_BYTES:
+                        raise too_large(
+                            f"file: size: more than {MAX_FILE_BYTES} bytes; the limit is "
+                            f"{MAX_FILE_BYTES // (1024 * 1024)} MB"
+                        )
+                    handle.write(chunk)
+            data = tmp.read_bytes()
+            self._check(data, row.format, MAX_FILE_BYTES)
+            os.replace(tmp, target)
+        finally:
+            tmp.unlink(missing_ok=True)
+        info = inspect_image(data)
+        self._store.mark_stored(row.file_key, info.width, info.height, info.size)
+
+    # --- multipart flow ------------------------------------------------------------------
+    async def receive_multipart(
+        self, account: Account, content_type: str, chunks: AsyncIterator[bytes]
+    ) -> str:
+        boundary = _boundary(content_type)
+        limit = MAX_ASSET_BYTES + _MULTIPART_SLACK
+        parts: list[bytes] = []
+        size = 0
+        async for chunk in chunks:
+            size += len(chunk)
+            if size > limit:
+                raise too_large(f"file: size: the upload limit is {MAX_ASSET_BYTES // 2**20} MB")
+            parts.append(chunk)
+        filename, data = _file_part(b"".join(parts), boundary)
+        declared = Path(filename).suffix.lower().lstrip(".")
+        info = self._check(data, declared if declared in UPLOAD_FORMATS else None, MAX_ASSET_BYTES)
+        key = self._new_key(account, info)
+        self._files.write_atomic(self._files.upload_path(key), data)
+        meta = inspect_image(data)
+        self._store.insert_upload(
+            UploadRow(
+                key, account.id, info, True, meta.width, meta.height, meta.size, self._clock.now()
+            )
+        )
+        return key
+
+    @staticmethod
+    def _check(data: bytes, declared: str | None, max_bytes: int) -> str:
+        """Apply the shared image rules; returns the extension of the real format."""
+        try:
+            info = inspect_image(data)
+            check_image(info, max_bytes=max_bytes, expected_format=declared)
+        except ImageRuleError as exc:
+            raise rule_error(exc) from None
+        if declared and normalise_format(declared) == info.format:
+            return declared
+        extension: str = info.extension
+        return extension
+
+    # --- registry ------------------------------------------------------------------------
+    def owned(self, account: Account, file_key: str, field: str) -> UploadRow:
+        """The stored upload behind a key the account may use, else 400 naming the field."""
+        row = self._store.upload(file_key)
+        if row is None or row.account_id not in (account.id, SAMPLE_OWNER):
+            raise bad_request(f"{field}: file key not found: {file_key}")
+        if not row.stored:
+            raise bad_request(f"{field}: nothing was uploaded to this file key yet: {file_key}")
+        return row
+
+    def path(self, file_key: str) -> Path:
+        return self._files.upload_path(file_key)
+
+    def install_sample(self, file_key: str, data: bytes) -> None:
+        """Register a built-in sample file (the docs' UPLOAD/MANAGE/SAMPLE keys)."""
+        if self._store.upload(file_key) is not None:
+            return
+        info = inspect_image(data)
+        self._files.write_atomic(self._files.upload_path(file_key), data)
+        self._store.insert_upload(
+            UploadRow(
+                file_key,
+                SAMPLE_OWNER,
+                info.extension,
+                True,
+                info.width,
+                info.height,
+                info.size,
+                0.0,
+            )
+        )
+
+
+def _boundary(content_type: str) -> bytes:
+    media, _, rest = content_type.partition(";")
+    if media.strip().lower() != "multipart/form-data":
+        raise bad_request("Content-Type: must be multipart/form-data with a field named file")
+    for param in rest.split(";"):
+        name, _, value = param.strip().partition("=")
+        if name.lower() == "boundary" and value:
+            return value.strip('"').encode("latin-1")
+    raise bad_request("Content-Type: multipart boundary missing")
+
+
+def _file_part(body: bytes, boundary: bytes) -> tuple[str, bytes]:
+    """Find the part named `file`; returns its filename and bytes."""
+    delimiter = b"--" + boundary
+    for part in body.split(delimiter)[1:]:
+        if part.startswith(b"--"):
+            break
+        head, sep, content = part.partition(b"\r\n\r\n")
+        if not sep:
+            continue
+        headers = head.decode("latin-1").lower()
+        original = head.decode("latin-1")
+        if 'name="file"' not in headers:
+            continue
+        if content.endswith(b"\r\n"):
+            content = content[:-2]
+        filename = ""
+        marker = 'filename="'
+        start = headers.find(marker)
+        if start >= 0:
+            end = original.find('"', start + len(marker))
+            filename = original[start + len(marker) : end]
+        return filename, content
+    raise bad_request("file: field required (multipart part named file)")

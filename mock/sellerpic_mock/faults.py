@@ -1,0 +1,149 @@
+"""Fault injection: configured rates and the per-request `X-Sellerpic-Mock-Fault` header.
+
+Faults that stand in for a failing server (server-error, drop) act before the request reaches
+a route, so they never change state. The `-after` variants run the request for real first and
+then lose the answer, to test that a client does not repeat a create it cannot see.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from dataclasses import dataclass
+
+import httpx
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .config import MockConfig
+from .routes.envelope import envelope_bytes
+
+FAULT_HEADER = b"x-sellerpic-mock-fault"
+SCOPE_KEY = "sellerpic_mock.fault"
+KINDS = (
+    "expired-url",
+    "concurrency-limit",
+    "server-error",
+    "server-error-after",
+    "slow",
+    "drop",
+    "drop-after",
+)
+DEFAULT_SLOW_MS = 2000.0
+
+
+class ConnectionDropped(httpx.RemoteProtocolError):
+    """Raised to abandon a request without an answer.
+
+    It subclasses httpx's own error so that an in-process client (httpx.ASGITransport) sees
+    the same exception type as a client whose TCP connection was cut.
+    """
+
+
+@dataclass(frozen=True)
+class Fault:
+    kind: str
+    delay_ms: float = 0.0
+
+
+def parse_fault(value: str) -> Fault | None:
+    name, _, arg = value.strip().lower().partition("=")
+    if name not in KINDS:
+        return None
+    if name == "slow":
+        try:
+            return Fault(name, float(arg) if arg else DEFAULT_SLOW_MS)
+        except ValueError:
+            return Fault(name, DEFAULT_SLOW_MS)
+    return Fault(name)
+
+
+def fault_of(scope: Scope) -> Fault | None:
+    fault = scope.get(SCOPE_KEY)
+    return fault if isinstance(fault, Fault) else None
+
+
+class _QuietDrops(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], ConnectionDropped))
+
+
+def silence_drop_tracebacks() -> None:
+    """Uvicorn logs every aborted request with a traceback; injected drops are expected."""
+    logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
+
+
+class FaultMiddleware:
+    def __init__(self, app: ASGIApp, config: MockConfig) -> None:
+        self._app = app
+        self._config = config
+        self._rng = random.Random(config.fault_seed)
+
+    def _pick(self, scope: Scope) -> Fault | None:
+        for name, value in scope.get("headers", []):
+            if name == FAULT_HEADER:
+                fault = parse_fault(value.decode("latin-1"))
+                if fault is not None:
+                    return fault
+        config = self._config
+        if config.drop_rate and self._rng.random() < config.drop_rate:
+            return Fault("drop")
+        if config.error_rate and self._rng.random() < config.error_rate:
+            return Fault("server-error")
+        return None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
+            return
+        fault = self._pick(scope)
+        delay = self._config.latency_ms + (fault.delay_ms if fault else 0.0)
+        if delay > 0:
+            await asyncio.sleep(delay / 1000)
+        if fault is None or fault.kind in ("slow",):
+            await self._app(scope, receive, send)
+            return
+        scope[SCOPE_KEY] = fault
+        if fault.kind == "drop":
+            await _drop(send)
+        elif fault.kind == "server-error":
+            await _server_error(send)
+        elif fault.kind in ("drop-after", "server-error-after"):
+
+            async def swallow(message: Message) -> None:
+                return None
+
+            await self._app(scope, receive, swallow)
+            if fault.kind == "drop-after":
+                await _drop(send)
+            await _server_error(send)
+        else:
+            await self._app(scope, receive, send)
+
+
+async def _server_error(send: Send) -> None:
+    body = envelope_bytes(500, "Internal Server Error (injected fault)", False)
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 500,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _drop(send: Send) -> None:
+    # Uvicorn answers a bare exception with a 500; once the head is out it can only close the
+    # connection, which is what a client must experience: no usable answer at all.
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"content-length", b"1048576")],
+        }
+    )
+    raise ConnectionDropped("connection dropped by the simulator (injected fault)")

@@ -1,0 +1,1 @@
+"""HTTP layer: parse requests, call the domain, answer in the API's envelope."""

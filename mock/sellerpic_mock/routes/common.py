@@ -1,0 +1,63 @@
+"""Helpers every route uses: the services, the caller's account, the public origin, faults."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.requests import Request
+
+from ..domain.accounts import Account
+from ..domain.errors import bad_request, too_large
+from ..domain.services import Services
+from ..faults import Fault, fault_of
+
+#: JSON bodies of create operations are a few file keys and a prompt.
+MAX_JSON_BYTES = 1024 * 1024
+
+
+def services(request: Request) -> Services:
+    svc: Services = request.app.state.services
+    return svc
+
+
+def account(request: Request) -> Account:
+    return services(request).accounts.authenticate(request.headers.get("authorization"))
+
+
+def base_url(request: Request) -> str:
+    configured = services(request).config.public_url
+    if configured:
+        return configured.rstrip("/")
+    return f"{request.url.scheme}://{request.url.netloc}"
+
+
+def fault(request: Request) -> Fault | None:
+    return fault_of(request.scope)
+
+
+def fault_is(request: Request, kind: str) -> bool:
+    current = fault(request)
+    return current is not None and current.kind == kind
+
+
+async def capped(stream: AsyncIterator[bytes], limit: int, what: str) -> AsyncIterator[bytes]:
+    """Pass chunks through, refusing once more than `limit` bytes arrived."""
+    size = 0
+    async for chunk in stream:
+        size += len(chunk)
+        if size > limit:
+            raise too_large(f"{what}: larger than {limit} bytes")
+        yield chunk
+
+
+async def json_body(request: Request) -> Any:
+    chunks = [chunk async for chunk in capped(request.stream(), MAX_JSON_BYTES, "body")]
+    raw = b"".join(chunks)
+    if not raw.strip():
+        raise bad_request("body: a JSON object is required")
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise bad_request("body: invalid JSON") from None

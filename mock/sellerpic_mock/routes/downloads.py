@@ -1,0 +1,34 @@
+"""getDownloadUrl and the presigned file URLs it hands out."""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+
+from .common import account, base_url, fault_is, services
+from .envelope import ok
+
+
+async def get_download_url(request: Request) -> Response:
+    svc = services(request)
+    caller = account(request)
+    query = svc.spec.operations["getDownloadUrl"].parse_query(request.query_params)
+    link = svc.downloads.issue(
+        caller,
+        query["id"],
+        query["downloadFormat"],
+        bool(query.get("uhd", False)),
+        base_url(request),
+        expired=fault_is(request, "expired-url"),
+    )
+    return ok(link.as_json())
+
+
+async def get_file(request: Request) -> Response:
+    svc = services(request)
+    # Rendering may take a moment on first download: keep it off the event loop.
+    path, content_type = await run_in_threadpool(
+        svc.downloads.open, request.path_params["token"], fault_is(request, "expired-url")
+    )
+    return FileResponse(path, media_type=content_type)

@@ -1,0 +1,1 @@
+"""Persistence: one SQLite database (WAL) for records and a folder tree for file bytes."""

@@ -1,0 +1,317 @@
+"""The SQLite store. Only this module writes SQL.
+
+One connection per process, shared by the event loop and worker threads under a lock: requests
+are short and SQLite serialises writers anyway, so a pool would add cost without adding
+throughput.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS accounts (
+    id INTEGER PRIMARY KEY,
+    api_key TEXT NOT NULL UNIQUE,
+    total INTEGER NOT NULL,
+    used INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS uploads (
+    file_key TEXT PRIMARY KEY,
+    account_id INTEGER NOT NULL,
+    format TEXT NOT NULL,
+    stored INTEGER NOT NULL DEFAULT 0,
+    width INTEGER NOT NULL DEFAULT 0,
+    height INTEGER NOT NULL DEFAULT 0,
+    size INTEGER NOT NULL DEFAULT 0,
+    created_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS tasks (
+    id TEXT PRIMARY KEY,
+    account_id INTEGER NOT NULL,
+    operation TEXT NOT NULL,
+    params TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    running_at REAL NOT NULL,
+    finish_at REAL NOT NULL,
+    settled INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS tasks_progress ON tasks (account_id, operation, finish_at);
+CREATE INDEX IF NOT EXISTS tasks_unsettled ON tasks (account_id, settled, finish_at);
+CREATE TABLE IF NOT EXISTS results (
+    id TEXT PRIMARY KEY,
+    task_id TEXT NOT NULL,
+    idx INTEGER NOT NULL,
+    credits INTEGER NOT NULL,
+    fails INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    status TEXT
+);
+CREATE INDEX IF NOT EXISTS results_task ON results (task_id, idx);
+CREATE TABLE IF NOT EXISTS downloads (
+    result_id TEXT NOT NULL,
+    format TEXT NOT NULL,
+    uhd INTEGER NOT NULL,
+    token TEXT NOT NULL,
+    expires_at REAL NOT NULL,
+    PRIMARY KEY (result_id, format, uhd)
+);
+"""
+
+
+@dataclass(frozen=True)
+class UploadRow:
+    file_key: str
+    account_id: int
+    format: str
+    stored: bool
+    width: int
+    height: int
+    size: int
+    created_at: float
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    id: str
+    account_id: int
+    operation: str
+    params: str
+    created_at: float
+    running_at: float
+    finish_at: float
+    settled: bool
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    id: str
+    task_id: str
+    idx: int
+    credits: int
+    fails: bool
+    kind: str
+    status: str | None
+
+
+_TASK_COLUMNS = "id, account_id, operation, params, created_at, running_at, finish_at, settled"
+_RESULT_COLUMNS = "id, task_id, idx, credits, fails, kind, status"
+
+
+def _task(row: tuple[object, ...]) -> TaskRow:
+    return TaskRow(
+        str(row[0]),
+        int(str(row[1])),
+        str(row[2]),
+        str(row[3]),
+        float(str(row[4])),
+        float(str(row[5])),
+        float(str(row[6])),
+        bool(row[7]),
+    )
+
+
+def _result(row: tuple[object, ...]) -> ResultRow:
+    return ResultRow(
+        str(row[0]),
+        str(row[1]),
+        int(str(row[2])),
+        int(str(row[3])),
+        bool(row[4]),
+        str(row[5]),
+        None if row[6] is None else str(row[6]),
+    )
+
+
+class Store:
+    def __init__(self, path: Path) -> None:
+        self._lock = threading.RLock()
+        # Autocommit mode; multi-statement changes go through transaction().
+        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def _one(self, sql: str, args: tuple[object, ...]) -> tuple[object, ...] | None:
+        with self._lock:
+            row: tuple[object, ...] | None = self._conn.execute(sql, args).fetchone()
+            return row
+
+    def _all(self, sql: str, args: tuple[object, ...]) -> list[tuple[object, ...]]:
+        with self._lock:
+            return list(self._conn.execute(sql, args).fetchall())
+
+    def _run(self, sql: str, args: tuple[object, ...]) -> int:
+        with self._lock:
+            return self._conn.execute(sql, args).rowcount
+
+    # --- accounts ------------------------------------------------------------------------
+    def upsert_account(self, account_id: int, api_key: str, total: int) -> None:
+        self._run(
+            "INSERT INTO accounts (id, api_key, total) VALUES (?, ?, ?) "
+            "ON CONFLICT (api_key) DO UPDATE SET total = excluded.total",
+            (account_id, api_key, total),
+        )
+
+    def account_id_for_key(self, api_key: str) -> int | None:
+        row = self._one("SELECT id FROM accounts WHERE api_key = ?", (api_key,))
+        return None if row is None else int(str(row[0]))
+
+    def credits(self, account_id: int) -> tuple[int, int]:
+        row = self._one("SELECT total, used FROM accounts WHERE id = ?", (account_id,))
+        if row is None:
+            raise KeyError(account_id)
+        return int(str(row[0])), int(str(row[1]))
+
+    def try_charge(self, account_id: int, amount: int) -> bool:
+        changed = self._run(
+            "UPDATE accounts SET used = used + ? WHERE id = ? AND total - used >= ?",
+            (amount, account_id, amount),
+        )
+        return changed == 1
+
+    def refund(self, account_id: int, amount: int) -> None:
+        self._run("UPDATE accounts SET used = used - ? WHERE id = ?", (amount, account_id))
+
+    # --- uploads -------------------------------------------------------------------------
+    def insert_upload(self, row: UploadRow) -> None:
+        self._run(
+            "INSERT INTO uploads (file_key, account_id, format, stored, width, height, size, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                row.file_key,
+                row.account_id,
+                row.format,
+                int(row.stored),
+                row.width,
+                row.height,
+                row.size,
+                row.created_at,
+            ),
+        )
+
+    def mark_stored(self, file_key: str, width: int, height: int, size: int) -> None:
+        self._run(
+            "UPDATE uploads SET stored = 1, width = ?, height = ?, size = ? WHERE file_key = ?",
+            (width, height, size, file_key),
+        )
+
+    def upload(self, file_key: str) -> UploadRow | None:
+        row = self._one(
+            "SELECT file_key, account_id, format, stored, width, height, size, created_at "
+            "FROM uploads WHERE file_key = ?",
+            (file_key,),
+        )
+        if row is None:
+            return None
+        return UploadRow(
+            str(row[0]),
+            int(str(row[1])),
+            str(row[2]),
+            bool(row[3]),
+            int(str(row[4])),
+            int(str(row[5])),
+            int(str(row[6])),
+            float(str(row[7])),
+        )
+
+    # --- tasks ---------------------------------------------------------------------------
+    def insert_task(self, task: TaskRow, results: list[ResultRow]) -> None:
+        self._run(
+            f"INSERT INTO tasks ({_TASK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                task.id,
+                task.account_id,
+                task.operation,
+                task.params,
+                task.created_at,
+                task.running_at,
+                task.finish_at,
+                int(task.settled),
+            ),
+        )
+        with self._lock:
+            self._conn.executemany(
+                f"INSERT INTO results ({_RESULT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (r.id, r.task_id, r.idx, r.credits, int(r.fails), r.kind, r.status)
+                    for r in results
+                ],
+            )
+
+    def task(self, task_id: str) -> TaskRow | None:
+        row = self._one(f"SELECT {_TASK_COLUMNS} FROM tasks WHERE id = ?", (task_id,))
+        return None if row is None else _task(row)
+
+    def results(self, task_id: str) -> list[ResultRow]:
+        rows = self._all(
+            f"SELECT {_RESULT_COLUMNS} FROM results WHERE task_id = ? ORDER BY idx", (task_id,)
+        )
+        return [_result(row) for row in rows]
+
+    def result(self, result_id: str) -> ResultRow | None:
+        row = self._one(f"SELECT {_RESULT_COLUMNS} FROM results WHERE id = ?", (result_id,))
+        return None if row is None else _result(row)
+
+    def count_in_progress(self, account_id: int, operation: str, now: float) -> int:
+        row = self._one(
+            "SELECT COUNT(*) FROM tasks WHERE account_id = ? AND operation = ? AND finish_at > ?",
+            (account_id, operation, now),
+        )
+        return 0 if row is None else int(str(row[0]))
+
+    def due_unsettled(self, account_id: int, now: float) -> list[TaskRow]:
+        rows = self._all(
+            f"SELECT {_TASK_COLUMNS} FROM tasks "
+            "WHERE account_id = ? AND settled = 0 AND finish_at <= ?",
+            (account_id, now),
+        )
+        return [_task(row) for row in rows]
+
+    def settle(self, task_id: str, statuses: dict[str, str]) -> bool:
+        """Persist final statuses; False when another caller settled the task first."""
+        if self._run("UPDATE tasks SET settled = 1 WHERE id = ? AND settled = 0", (task_id,)) != 1:
+            return False
+        with self._lock:
+            self._conn.executemany(
+                "UPDATE results SET status = ? WHERE id = ?",
+                [(status, result_id) for result_id, status in statuses.items()],
+            )
+        return True
+
+    # --- downloads -----------------------------------------------------------------------
+    def download(self, result_id: str, fmt: str, uhd: bool) -> tuple[str, float] | None:
+        row = self._one(
+            "SELECT token, expires_at FROM downloads "
+            "WHERE result_id = ? AND format = ? AND uhd = ?",
+            (result_id, fmt, int(uhd)),
+        )
+        return None if row is None else (str(row[0]), float(str(row[1])))
+
+    def put_download(self, result_id: str, fmt: str, uhd: bool, token: str, expires: float) -> None:
+        self._run(
+            "INSERT INTO downloads (result_id, format, uhd, token, expires_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (result_id, format, uhd) "
+            "DO UPDATE SET token = excluded.token, expires_at = excluded.expires_at",
+            (result_id, fmt, int(uhd), token, expires),
+        )

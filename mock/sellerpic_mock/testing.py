@@ -1,0 +1,100 @@
+"""Helpers for tests that use the simulator: in-process clients, a real server, test images."""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+import uvicorn
+from PIL import Image, ImageDraw
+from starlette.applications import Starlette
+
+from .app import create_app, services_of
+from .cli import bind, url_of
+from .clock import FakeClock
+from .config import DEMO_API_KEY, MockConfig
+from .faults import silence_drop_tracebacks
+
+__all__ = [
+    "DEMO_API_KEY",
+    "FakeClock",
+    "asgi_client",
+    "close_app",
+    "image_bytes",
+    "mask_bytes",
+    "run_server",
+]
+
+
+def asgi_client(app: Starlette, api_key: str | None = DEMO_API_KEY) -> httpx.AsyncClient:
+    """An httpx client wired straight to the app, no sockets; base URL http://testserver."""
+    headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver", headers=headers
+    )
+
+
+def close_app(app: Starlette) -> None:
+    """Release the database (and the temporary data dir of an ephemeral app)."""
+    services_of(app).close()
+
+
+@contextmanager
+def run_server(config: MockConfig | None = None, host: str = "127.0.0.1") -> Iterator[str]:
+    """Serve a fresh app with uvicorn on a free port in a thread; yields its base URL."""
+    app = create_app(config)
+    sock = bind(host, 0)
+    silence_drop_tracebacks()
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the simulator did not start")
+        time.sleep(0.01)
+    try:
+        yield url_of(sock)
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
+
+
+def image_bytes(
+    size: tuple[int, int] = (64, 64),
+    fmt: str = "PNG",
+    colour: tuple[int, int, int] = (200, 60, 40),
+    frames: int = 1,
+) -> bytes:
+    """A product-like picture: a coloured square on white (animated when frames > 1)."""
+    pictures = []
+    for n in range(frames):
+        img = Image.new("RGB", size, (255, 255, 255))
+        w, h = size
+        ImageDraw.Draw(img).rectangle((w // 4 + n, h // 4, w * 3 // 4, h * 3 // 4), fill=colour)
+        pictures.append(img)
+    buffer = io.BytesIO()
+    if frames > 1:
+        pictures[0].save(
+            buffer, format=fmt, save_all=True, append_images=pictures[1:], duration=100
+        )
+    else:
+        pictures[0].save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+def mask_bytes(size: tuple[int, int] = (64, 64), grey: bool = False) -> bytes:
+    """A black mask with a white centre square; `grey` makes it invalid (mid-grey pixels)."""
+    img = Image.new("L", size, 0)
+    w, h = size
+    ImageDraw.Draw(img).rectangle(
+        (w // 4, h // 4, w * 3 // 4, h * 3 // 4), fill=128 if grey else 255
+    )
+    buffer = io.BytesIO()
+    img.save(buffer, format="PNG")
+    return buffer.getvalue()
