@@ -77,7 +77,10 @@ class PrismServer:
 
     def command(self) -> list[str]:
         node = shutil.which("node") or "node"
-        cmd = [node, str(PRISM_JS), "mock", str(self.spec), "-h", HOST, "-p", str(self.port)]
+        # Node's default 16 KB limit on the request line and headers answers 431 (undocumented) to
+        # a 4096-character path token once percent-encoded; raise it so Prism validates the token.
+        cmd = [node, "--max-http-header-size=262144", str(PRISM_JS), "mock", str(self.spec)]
+        cmd += ["-h", HOST, "-p", str(self.port)]
         if self.dynamic:
             cmd.append("-d")
         if self.errors:
