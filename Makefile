@@ -63,6 +63,14 @@ lint: $(STAMP)/python  ## ruff and mypy --strict on the hand-written code
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy src tools
 
+# --- run ------------------------------------------------------------------------------------
+demo: $(STAMP)/python  ## try-on job against the offline simulator; results in demo-output/
+	$(PY) tools/demo.py
+
+SIMULATOR_ARGS ?= --port 8080
+simulator: $(STAMP)/python  ## run the offline simulator (SIMULATOR_ARGS="--port 0 --ephemeral ...")
+	$(BIN)/sellerpic-mock serve $(SIMULATOR_ARGS)
+
 # --- tests -----------------------------------------------------------------------------------
 test: setup check-generated lint-spec lint  ## everything CI checks
 	$(BIN)/pytest -q --junitxml=reports/junit.xml
