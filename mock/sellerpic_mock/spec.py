@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -186,3 +186,9 @@ class Spec:
             raise KeyError(f"{operation_id} does not document HTTP {status}")
         content = response.get("content", {}).get("application/json")
         return None if content is None else dict(content["schema"])
+
+
+@cache
+def default_spec() -> Spec:
+    """The spec parsed once per process; apps built in the same process share it."""
+    return Spec()

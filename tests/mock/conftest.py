@@ -10,11 +10,11 @@ import httpx
 import pytest
 import schemathesis
 from jsonschema import Draft4Validator
+from starlette.applications import Starlette
 
 from sellerpic_mock import FakeClock, MockConfig, create_app
 from sellerpic_mock.spec import Spec, find_spec
 from sellerpic_mock.testing import asgi_client, close_app, image_bytes
-from starlette.applications import Starlette
 
 KEY_A = "sk-test-a"
 KEY_B = "sk-test-b"

@@ -10,7 +10,7 @@ from pathlib import Path
 from ..config import MockConfig
 from ..rendering.presets import sample_product, sample_product_mask, sample_video_source
 from ..signing import Signer, load_secret
-from ..spec import Spec
+from ..spec import Spec, default_spec
 from ..storage.db import Store
 from ..storage.files import FileStore
 from .accounts import Accounts
@@ -59,7 +59,7 @@ def build_services(config: MockConfig, spec: Spec | None = None) -> Services:
     else:
         data_dir = config.data_dir.expanduser()
         data_dir.mkdir(parents=True, exist_ok=True)
-    spec = spec or Spec()
+    spec = spec or default_spec()
     store = Store(data_dir / "sellerpic-mock.sqlite3")
     files = FileStore(data_dir)
     signer = Signer(load_secret(data_dir))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from functools import cache
 
 from PIL import Image, ImageDraw
 
@@ -41,6 +42,7 @@ def preset_image(kind: str, preset_id: str, thumb: bool = False) -> bytes:
     return buffer.getvalue()
 
 
+@cache
 def sample_product(fmt: str = "PNG") -> bytes:
     """A product shot on white: a coloured bag shape, the docs' `product/1-original.png`."""
     img = Image.new("RGB", (512, 512), (255, 255, 255))
@@ -52,6 +54,7 @@ def sample_product(fmt: str = "PNG") -> bytes:
     return buffer.getvalue()
 
 
+@cache
 def sample_product_mask() -> bytes:
     img = Image.new("L", (512, 512), 0)
     draw = ImageDraw.Draw(img)
@@ -62,6 +65,7 @@ def sample_product_mask() -> bytes:
     return buffer.getvalue()
 
 
+@cache
 def sample_video_source() -> bytes:
     """A model with a handbag, the docs' `image-to-video/1-original.webp`."""
     img = gradient((640, 800), (230, 226, 220), (190, 180, 170))
