@@ -38,8 +38,8 @@ def is_prism_own_json_error(response: Any) -> bool:
     return isinstance(body, dict) and body.get("error", {}).get("code") == "invalid_json"
 
 
-def _has_content_type_param(op_id: str) -> bool:
-    params = operations(SPEC)[op_id].definition.get("parameters", [])
+def has_content_type_param(definition: dict[str, Any]) -> bool:
+    params = definition.get("parameters", [])
     return any(
         resolve(SPEC, p)["in"] == "header" and resolve(SPEC, p)["name"].lower() == "content-type"
         for p in params
@@ -47,7 +47,7 @@ def _has_content_type_param(op_id: str) -> bool:
 
 
 def _fixed_headers(target: Target, op_id: str) -> dict[str, Any] | None:
-    if target.is_prism and _has_content_type_param(op_id):
+    if target.is_prism and has_content_type_param(operations(SPEC)[op_id].definition):
         return {"Content-Type": "application/json"}
     return None
 
