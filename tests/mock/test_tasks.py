@@ -23,15 +23,35 @@ SAMPLE = "UPLOAD/MANAGE/SAMPLE/product/1-original.png"
         ("instructEdit", {"imageKey": SAMPLE, "prompt": ""}, "prompt"),
         ("tryOnApparel", {"modelImageKey": SAMPLE, "top": {}}, "top.imageKey"),
         ("tryOnApparel", {"modelImageKey": SAMPLE}, "top|bottom|onePiece"),
-        ("replaceBackground", {"replaceType": "AI_BACKGROUND", "productImageKey": SAMPLE}, "presetBackgroundId"),
-        ("replaceBackground", {"replaceType": "SOLID_COLOR_BACKGROUND", "productImageKey": SAMPLE, "backgroundColor": "red"}, "backgroundColor"),
+        (
+            "replaceBackground",
+            {"replaceType": "AI_BACKGROUND", "productImageKey": SAMPLE},
+            "presetBackgroundId",
+        ),
+        (
+            "replaceBackground",
+            {
+                "replaceType": "SOLID_COLOR_BACKGROUND",
+                "productImageKey": SAMPLE,
+                "backgroundColor": "red",
+            },
+            "backgroundColor",
+        ),
         ("replaceBackground", {"replaceType": "NOPE", "productImageKey": SAMPLE}, "replaceType"),
-        ("replaceBackground", {"replaceType": "PRESET_BACKGROUND_IMAGE", "productImageKey": SAMPLE, "presetBackgroundId": "1"}, "presetBackgroundId"),
+        (
+            "replaceBackground",
+            {
+                "replaceType": "PRESET_BACKGROUND_IMAGE",
+                "productImageKey": SAMPLE,
+                "presetBackgroundId": "1",
+            },
+            "presetBackgroundId",
+        ),
         ("swapModel", {"modelImageKey": SAMPLE, "modelId": "999"}, "modelId"),
         ("imageToVideo", {"imageKey": SAMPLE, "videoDuration": 61}, "videoDuration"),
         ("removeBackground", {"imageKey": "UPLOAD/1/2025/01/01/abc.png"}, "imageKey"),
     ],
-)  # fmt: skip
+)
 async def test_invalid_bodies_name_the_field(
     client: httpx.AsyncClient, operation: str, body: dict[str, object], field: str
 ) -> None:
@@ -114,9 +134,14 @@ async def test_credits_charged_and_refunded(
     app = make_app(failure_rate=1.0)
     async with asgi_client(app, KEY_A) as client:
         task_id = await created_id(
-            client, "replaceBackground",
-            {"replaceType": "TEXT_TO_BACKGROUND", "productImageKey": SAMPLE, "customBackgroundPrompt": "sea"},
-        )  # fmt: skip
+            client,
+            "replaceBackground",
+            {
+                "replaceType": "TEXT_TO_BACKGROUND",
+                "productImageKey": SAMPLE,
+                "customBackgroundPrompt": "sea",
+            },
+        )
         assert await usage(client) == {"remaining": 996, "total": 1000, "usage": 4}
         clock.advance(10)
         # Usage alone settles the finished task: no status call is needed for the refund.

@@ -42,7 +42,7 @@ async def test_presigned_url_expires_after_30_minutes(
 async def test_tampered_presigned_url_is_refused(client: httpx.AsyncClient) -> None:
     answer = await client.get("/v1/api/upload/url", params={"format": "png"})
     url: str = answer.json()["data"]["imageUrl"]
-    body, _, mac = url.rsplit("/", 1)[1].partition(".")
+    body, _, _mac = url.rsplit("/", 1)[1].partition(".")
     forged = url.replace(body, body[:-2] + ("AA" if body[-2:] != "AA" else "BB"))
     for bad in (forged, url[:-3], url + "x"):
         put = await client.put(bad, content=image_bytes())
