@@ -216,6 +216,27 @@ def response_problems(operation: APIOperation, response: httpx.Response) -> list
     return []
 
 
+def prism_violations(response: httpx.Response) -> list[str]:
+    """Prism's `sl-violations` header, in words: which side of the exchange broke the spec."""
+    raw = response.headers.get("sl-violations")
+    if not raw:
+        return []
+    try:
+        violations = json.loads(raw)
+    except ValueError:
+        return [f"Prism reports violations: {raw}"]
+    found = []
+    for violation in violations:
+        location = violation.get("location", [])
+        side = "request" if location[:1] == ["request"] else "response (the spec's own example)"
+        where = ".".join(map(str, location))
+        found.append(
+            f"Prism reports that the {side} violates the spec at {where}: "
+            f"{violation.get('message')}"
+        )
+    return found
+
+
 @dataclass
 class Expectation:
     status: int | None = None  # exact status the answer must have
@@ -239,9 +260,7 @@ def validate_exchange(
 
     # The request as the client sent it.
     problems += request_body_problems(spec, op_id, response.request)
-    violations = response.headers.get("sl-violations")
-    if violations:
-        problems.append(f"the server reports that the request violates the spec: {violations}")
+    problems += prism_violations(response)
     if response.status_code in (400, 422) and expectation.status not in (400, 422):
         problems.append(
             f"the server rejected the request with {response.status_code}: {response.text[:500]}"
