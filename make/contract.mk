@@ -1,0 +1,16 @@
+# Prism mock and contract tests (contract_tests/README.md).
+PRISM_HOST ?= 127.0.0.1
+PRISM_PORT ?= 4010
+# node directly (not npx) so the process that listens is the one make started and stops.
+PRISM := node --max-http-header-size=262144 mock/node_modules/@stoplight/prism-cli/dist/index.js
+
+mock: $(STAMP)/prism  ## serve the spec's static examples on 127.0.0.1:4010 (Prism, --errors)
+	$(PRISM) mock $(SPEC) -h $(PRISM_HOST) -p $(PRISM_PORT) --errors
+
+mock-dynamic: $(STAMP)/prism  ## like mock, with generated data instead of examples (-d)
+	$(PRISM) mock $(SPEC) -h $(PRISM_HOST) -p $(PRISM_PORT) --errors -d
+
+# The suite starts its own Prism on a free port and stops it; CONTRACT_BASE_URL points it elsewhere.
+contract: $(STAMP)/python $(STAMP)/prism  ## contract tests against Prism (or CONTRACT_BASE_URL)
+	mkdir -p reports
+	$(BIN)/pytest contract_tests -q -p no:cacheprovider --junitxml=reports/contract-junit.xml
