@@ -21,6 +21,17 @@ from .domain.errors import bad_request
 _HERE = Path(__file__).resolve().parent
 SPEC_CANDIDATES = (_HERE / "sellerpic.yaml", _HERE.parent.parent / "openapi" / "sellerpic.yaml")
 CREATE_PREFIX = "/v1/api/generate/"
+# Schema keywords that do not constrain a string beyond type, length and enum.
+_PLAIN_STRING_KEYS = {
+    "type",
+    "minLength",
+    "maxLength",
+    "enum",
+    "description",
+    "example",
+    "x-evidence",
+    "default",
+}
 
 
 def find_spec() -> Path:
@@ -62,6 +73,22 @@ class QueryParam:
     required: bool
     schema: dict[str, Any]
     validator: Draft4Validator
+
+    def plain_string_ok(self, value: Any) -> bool:
+        """Fast path for the common case (ids, formats): a string schema the value satisfies.
+
+        Status polls are the hot path; a full jsonschema pass costs more than the lookup.
+        """
+        schema = self.schema
+        if schema.get("type") != "string" or not isinstance(value, str):
+            return False
+        if set(schema) - _PLAIN_STRING_KEYS:
+            return False
+        if "enum" in schema and value not in schema["enum"]:
+            return False
+        return (
+            int(schema.get("minLength", 0)) <= len(value) <= int(schema.get("maxLength", 1 << 30))
+        )
 
     def coerce(self, raw: str) -> Any:
         kind = self.schema.get("type")
@@ -112,6 +139,9 @@ class Operation:
                     values[param.name] = param.schema["default"]
                 continue
             value = param.coerce(raw)
+            if param.plain_string_ok(value):
+                values[param.name] = value
+                continue
             error = best_match(param.validator.iter_errors(value))
             if error is not None:
                 raise bad_request(f"{param.name}: {error.message}")

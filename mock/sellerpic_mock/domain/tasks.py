@@ -28,6 +28,7 @@ _FOUR_IMAGE_BACKGROUNDS = {"AI_BACKGROUND", "TEXT_TO_BACKGROUND"}
 #: Per-operation input resolution limits where they differ from 4096 px.
 _MAX_SIDE = {"segmentImage": 2000}
 _DEFAULT_MAX_SIDE = 4096
+_FINISHED_CACHE = 10_000
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,9 @@ class Tasks:
         self._limits = limits
         self._lifecycle = lifecycle
         self._downloads = downloads
+        # Finished tasks never change: their answers are kept per (task, origin) so repeated
+        # polls skip the database. Bounded by clearing; a miss only costs two queries.
+        self._finished: dict[tuple[str, str], tuple[int, list[dict[str, Any]]]] = {}
 
     # --- create --------------------------------------------------------------------------
     def create(
@@ -155,6 +159,11 @@ class Tasks:
 
     # --- status --------------------------------------------------------------------------
     def status(self, account: Account, task_id: str, base_url: str) -> list[dict[str, Any]]:
+        cached = self._finished.get((task_id, base_url))
+        if cached is not None:
+            if cached[0] != account.id:
+                raise not_found(f"Record Not Found: no task with id {task_id}")
+            return cached[1]
         task = self._store.task(task_id)
         if task is None or task.account_id != account.id:
             raise not_found(f"Record Not Found: no task with id {task_id}")
@@ -178,4 +187,8 @@ class Tasks:
                 item["errorCode"] = GENERATION_FAILED
                 item["errorMsg"] = GENERATION_FAILED_MSG
             items.append(item)
+        if now >= task.finish_at:
+            if len(self._finished) > _FINISHED_CACHE:
+                self._finished.clear()
+            self._finished[(task_id, base_url)] = (account.id, items)
         return items

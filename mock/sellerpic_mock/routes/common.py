@@ -30,7 +30,13 @@ def base_url(request: Request) -> str:
     configured = services(request).config.public_url
     if configured:
         return configured.rstrip("/")
-    return f"{request.url.scheme}://{request.url.netloc}"
+    # Read from the scope directly: building request.url costs more than the rest of a poll.
+    scope = request.scope
+    host = request.headers.get("host")
+    if not host:
+        server = scope.get("server") or ("127.0.0.1", 80)
+        host = f"{server[0]}:{server[1]}"
+    return f"{scope.get('scheme', 'http')}://{host}"
 
 
 def fault(request: Request) -> Fault | None:
