@@ -263,6 +263,15 @@ class Store:
         row = self._one(f"SELECT {_TASK_COLUMNS} FROM tasks WHERE id = ?", (task_id,))
         return None if row is None else _task(row)
 
+    def tasks_of(self, account_id: int) -> list[TaskRow]:
+        """Every task of an account, oldest first. No route exposes this (the API cannot list
+        tasks); audits and tests read it to count what was created and charged."""
+        rows = self._all(
+            f"SELECT {_TASK_COLUMNS} FROM tasks WHERE account_id = ? ORDER BY created_at",
+            (account_id,),
+        )
+        return [_task(row) for row in rows]
+
     def results(self, task_id: str) -> list[ResultRow]:
         rows = self._all(
             f"SELECT {_RESULT_COLUMNS} FROM results WHERE task_id = ? ORDER BY idx", (task_id,)
