@@ -93,7 +93,8 @@ class PrismServer:
         if port_open(self.port):
             raise PrismError(f"port {self.port} is already in use")
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        self._log = self.log_path.open("ab")
+        # A fresh log per server, appended to after a restart so the crash stays readable.
+        self._log = self.log_path.open("ab" if self.restarts else "wb")
         self._process = subprocess.Popen(
             self.command(),
             cwd=MOCK_DIR,
