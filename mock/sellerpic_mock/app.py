@@ -34,7 +34,10 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if exc.status_code == 404:
         return error(not_found())
-    return error(ApiError(exc.status_code, str(exc.detail), exc.status_code))
+    response = error(ApiError(exc.status_code, str(exc.detail), exc.status_code))
+    # Keeps the Allow header of a 405, which HTTP requires.
+    response.headers.update(exc.headers or {})
+    return response
 
 
 async def _crash(request: Request, exc: Exception) -> Response:

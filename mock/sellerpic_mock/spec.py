@@ -112,6 +112,7 @@ class Operation:
     path: str
     raw: dict[str, Any]
     query: list[QueryParam] = field(default_factory=list)
+    headers: list[QueryParam] = field(default_factory=list)
     body_schema: dict[str, Any] | None = None
     body_validator: Draft4Validator | None = None
 
@@ -127,8 +128,19 @@ class Operation:
     def results_per_task(self) -> int:
         return int(self.raw.get("x-results-per-task", 1))
 
-    def parse_query(self, params: Any) -> dict[str, Any]:
+    def check_headers(self, headers: Any) -> None:
+        """Validate the declared header parameters (only Content-Type today)."""
+        for param in self.headers:
+            raw = headers.get(param.name)
+            if raw is not None and not param.plain_string_ok(raw):
+                error = best_match(param.validator.iter_errors(raw))
+                if error is not None:
+                    raise bad_request(f"{param.name}: {error.message}")
+
+    def parse_query(self, params: Any, headers: Any = None) -> dict[str, Any]:
         """Coerce and validate the query string; `params` is a Starlette QueryParams."""
+        if headers is not None:
+            self.check_headers(headers)
         values: dict[str, Any] = {}
         for param in self.query:
             raw = params.get(param.name)
@@ -185,10 +197,11 @@ class Spec:
     def _operation(route: str, method: str, raw: dict[str, Any]) -> Operation:
         op = Operation(raw["operationId"], method.upper(), route, raw)
         for param in raw.get("parameters", []):
-            if param.get("in") != "query":
+            if param.get("in") not in ("query", "header"):
                 continue
             schema = param.get("schema", {})
-            op.query.append(
+            target = op.query if param["in"] == "query" else op.headers
+            target.append(
                 QueryParam(
                     param["name"], bool(param.get("required")), schema, Draft4Validator(schema)
                 )

@@ -12,7 +12,7 @@ from .envelope import ok
 async def list_presets(request: Request) -> Response:
     svc = services(request)
     svc.accounts.optional(request.headers.get("authorization"))
-    query = svc.spec.operations["listPresets"].parse_query(request.query_params)
+    query = svc.spec.operations["listPresets"].parse_query(request.query_params, request.headers)
     page = svc.presets.page(query["type"], query["pageNum"], query["pageSize"], base_url(request))
     return ok(page)
 

@@ -13,7 +13,7 @@ from .envelope import ok
 async def get_download_url(request: Request) -> Response:
     svc = services(request)
     caller = account(request)
-    query = svc.spec.operations["getDownloadUrl"].parse_query(request.query_params)
+    query = svc.spec.operations["getDownloadUrl"].parse_query(request.query_params, request.headers)
     link = svc.downloads.issue(
         caller,
         query["id"],

@@ -26,6 +26,6 @@ async def create_task(request: Request) -> Response:
 async def get_task_status(request: Request) -> Response:
     svc = services(request)
     caller = account(request)
-    query = svc.spec.operations["getTaskStatus"].parse_query(request.query_params)
+    query = svc.spec.operations["getTaskStatus"].parse_query(request.query_params, request.headers)
     items = svc.tasks.status(caller, query["id"], base_url(request))
     return ok({"resultList": items})

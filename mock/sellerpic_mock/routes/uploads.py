@@ -14,7 +14,7 @@ from .envelope import ok
 async def get_upload_url(request: Request) -> Response:
     svc = services(request)
     caller = account(request)
-    query = svc.spec.operations["getUploadUrl"].parse_query(request.query_params)
+    query = svc.spec.operations["getUploadUrl"].parse_query(request.query_params, request.headers)
     issued = svc.uploads.issue_url(
         caller, query["format"], base_url(request), fault_is(request, "expired-url")
     )
