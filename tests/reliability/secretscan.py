@@ -1,0 +1,61 @@
+"""Look for API keys in log records, exception texts and reprs.
+
+Suites that care use keys that contain `SECRET` (e.g. `sk-live-SECRET-...`), so a match is never
+a coincidence. `SecretScan.install()` adds a root logging handler that formats every record at
+DEBUG level (message, arguments and traceback) and checks it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import traceback
+from collections.abc import Iterable
+
+#: Any key of the shape the reliability suites use.
+SECRET_PATTERN = re.compile(r"sk-[A-Za-z]+-SECRET-[A-Za-z0-9-]+")
+
+
+class SecretScan:
+    def __init__(self, keys: Iterable[str] = ()) -> None:
+        self.keys = [k for k in keys if k]
+        self.problems: list[str] = []
+        self.checked = 0
+
+    def findings(self, where: str, text: str) -> list[str]:
+        self.checked += 1
+        found = [k for k in self.keys if k in text]
+        found += [m for m in SECRET_PATTERN.findall(text) if m not in found]
+        return [f"API key found in {where}: {text[:200]!r}" for _ in found[:1]]
+
+    def check_text(self, text: str, where: str) -> None:
+        self.problems.extend(self.findings(where, text))
+
+    def check_exception(self, exc: BaseException) -> None:
+        self.check_text(str(exc), f"str({type(exc).__name__})")
+        self.check_text(repr(exc), f"repr({type(exc).__name__})")
+        self.check_text("".join(traceback.format_exception(exc)), "formatted traceback")
+        for name, value in vars(exc).items():
+            self.check_text(repr(value), f"{type(exc).__name__}.{name}")
+
+    def install(self) -> logging.Handler:
+        handler = _ScanHandler(self)
+        root = logging.getLogger()
+        root.addHandler(handler)
+        if root.level > logging.DEBUG or root.level == logging.NOTSET:
+            root.setLevel(logging.DEBUG)
+        return handler
+
+
+class _ScanHandler(logging.Handler):
+    def __init__(self, scan: SecretScan) -> None:
+        super().__init__(logging.DEBUG)
+        self.scan = scan
+        self.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            text = self.format(record)
+        except Exception:  # noqa: BLE001 - a record that cannot be formatted still gets checked
+            text = f"{record.msg!r} {record.args!r}"
+        self.scan.check_text(text, f"log record {record.name}")
