@@ -38,11 +38,13 @@ class SecretScan:
         for name, value in vars(exc).items():
             self.check_text(repr(value), f"{type(exc).__name__}.{name}")
 
-    def install(self) -> logging.Handler:
+    def install(self, debug: bool = False) -> logging.Handler:
+        """Add the checking handler to the root logger; `debug` also lowers the root level so
+        DEBUG and INFO records are produced at all (scripts; tests use caplog.set_level)."""
         handler = _ScanHandler(self)
         root = logging.getLogger()
         root.addHandler(handler)
-        if root.level > logging.DEBUG or root.level == logging.NOTSET:
+        if debug:
             root.setLevel(logging.DEBUG)
         return handler
 
@@ -56,6 +58,6 @@ class _ScanHandler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         try:
             text = self.format(record)
-        except Exception:  # noqa: BLE001 - a record that cannot be formatted still gets checked
+        except Exception:
             text = f"{record.msg!r} {record.args!r}"
         self.scan.check_text(text, f"log record {record.name}")

@@ -97,7 +97,9 @@ class Simulator:
 
     def _healthy(self) -> bool:
         try:
-            answer = httpx.get(f"{self.url}/v1/api/presets", params={"type": "BACKGROUND"}, timeout=2)
+            answer = httpx.get(
+                f"{self.url}/v1/api/presets", params={"type": "BACKGROUND"}, timeout=2
+            )
         except httpx.HTTPError:
             return False
         return answer.status_code == 200

@@ -132,7 +132,11 @@ def build_jobs(count: int, folder: Path) -> list[dict[str, Any]]:
         else:
             product = folder / f"job-{n:04d}-product.png"
             product.write_bytes(image_bytes(colour=colour[::-1]))
-            inputs = {"model_image": str(image), "model_mask": str(mask), "product_image": str(product)}
+            inputs = {
+                "model_image": str(image),
+                "model_mask": str(mask),
+                "product_image": str(product),
+            }
         jobs.append({"id": f"job-{n:04d}", "operation": op, "inputs": inputs})
     return jobs
 
@@ -409,11 +413,11 @@ def main(argv: list[str] | None = None) -> int:
         time_limit=args.time_limit,
     )
     scan = SecretScan([API_KEY])
-    handler = scan.install()
+    handler = scan.install(debug=True)
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="sellerpic-soak-"))
     try:
         result = run_soak(config, workdir, scan, log=lambda line: print(line, flush=True))
-    except Exception as exc:  # noqa: BLE001 - the script must end on its summary line
+    except Exception as exc:
         text = "".join(traceback.format_exception(exc))
         print(text, file=sys.stderr)
         print(f"soak FAILED: aborted: {type(exc).__name__}: {exc}")
