@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import glob
 import json
 import logging
 import os
@@ -200,6 +201,11 @@ class _PartialFile:
         os.fsync(self._file.fileno())
         self._file.close()
         os.replace(self._tmp, self._dest)
+        # A process killed mid-download (SIGKILL, power loss) cannot run abort(): its partial
+        # file stays behind. Once the file is complete, no partial copy of it is worth keeping.
+        for stale in self._dest.parent.glob(f".{glob.escape(self._dest.name)}.*.part"):
+            with contextlib.suppress(FileNotFoundError):
+                stale.unlink()
 
     def abort(self) -> None:
         self._file.close()
