@@ -167,7 +167,7 @@ class ServerTask:
 
     @property
     def settled(self) -> bool:
-        return self.task.settled
+        return bool(self.task.settled)
 
 
 @dataclass(frozen=True)

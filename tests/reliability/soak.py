@@ -173,15 +173,15 @@ def audit(
     owned: dict[str, list[ServerTask]] = {jid: [] for jid in records}
     c = result.counts
     problems = result.problems
-    for task in ledger.tasks:
-        owners = {by_key[k] for k in task.file_keys if k in by_key}
+    for server_task in ledger.tasks:
+        owners = {by_key[k] for k in server_task.file_keys if k in by_key}
         if len(owners) != 1:
             c["duplicated"] += 1
-            problems.append(f"server task {task.task.id} belongs to no single job ({owners})")
+            problems.append(f"server task {server_task.task.id} belongs to no single job")
             continue
-        owned[owners.pop()].append(task)
-        if not task.settled:
-            problems.append(f"server task {task.task.id} never settled")
+        owned[owners.pop()].append(server_task)
+        if not server_task.settled:
+            problems.append(f"server task {server_task.task.id} never settled")
     for jid, record in sorted(records.items()):
         tasks = owned[jid]
         folder = output_dir / jid

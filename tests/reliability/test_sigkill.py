@@ -20,7 +20,7 @@ from sellerpic.batch import load_state
 from tests.reliability.conftest import LONG
 from tests.reliability.secretscan import SecretScan
 from tests.reliability.simulator import Simulator, read_ledger
-from tests.reliability.soak import SoakConfig, SoakResult, Snapshot, audit, build_jobs
+from tests.reliability.soak import Snapshot, SoakConfig, SoakResult, audit, build_jobs
 
 API_KEY = "sk-live-SECRET-cli-kill-4b1d8e2a9c6f"
 SELLERPIC = Path(sys.executable).parent / "sellerpic"
