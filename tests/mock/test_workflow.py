@@ -122,3 +122,11 @@ async def test_public_client_request_shapes(client: httpx.AsyncClient, clock: Fa
     file = httpx.get  # noqa: F841 - the real client fetches with a plain GET and no headers
     data = await client.get(link.json()["data"]["fileUrl"], headers={"Authorization": ""})
     assert data.headers["content-type"].startswith("image/")
+
+
+def test_error_messages_quoting_huge_input_stay_within_the_envelope_limit() -> None:
+    from sellerpic_mock.domain.errors import MAX_MSG_CHARS, bad_request
+
+    err = bad_request("prompt: '" + "x" * 100_000 + "' is too long")
+    assert len(err.msg) == MAX_MSG_CHARS
+    assert err.msg.startswith("prompt: 'xxx")

@@ -9,8 +9,15 @@ CONCURRENCY_LIMIT = 30003
 INSUFFICIENT_CREDITS = 30004
 
 
+#: Messages quote the offending input; a cap keeps a hostile value from bloating the answer past
+#: the envelope's documented `msg` maxLength (4096).
+MAX_MSG_CHARS = 512
+
+
 class ApiError(Exception):
     def __init__(self, code: int, msg: str, http_status: int) -> None:
+        if len(msg) > MAX_MSG_CHARS:
+            msg = msg[: MAX_MSG_CHARS - 1] + "\u2026"
         super().__init__(msg)
         self.code = code
         self.msg = msg
