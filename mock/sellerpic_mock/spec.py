@@ -124,9 +124,11 @@ class Operation:
     def concurrency_limit(self) -> int:
         return int(self.raw.get("x-concurrency-limit", 10))
 
-    @property
-    def results_per_task(self) -> int:
-        return int(self.raw.get("x-results-per-task", 1))
+    def results_for(self, body: dict[str, Any]) -> int:
+        """How many results a task of this body produces (replaceBackground: by replaceType)."""
+        by_type = self.raw.get("x-results-by-replace-type", {})
+        count = by_type.get(body.get("replaceType"), self.raw.get("x-results-per-task", 1))
+        return int(count)
 
     def check_headers(self, headers: Any) -> None:
         """Validate the declared header parameters (only Content-Type today)."""

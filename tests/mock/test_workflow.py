@@ -63,7 +63,7 @@ async def test_full_workflow(client: httpx.AsyncClient, clock: FakeClock, operat
     assert len(task_id) == 19 and task_id.isdigit()
 
     first = await status(client, task_id)
-    expected = SPEC.create_operations[operation].results_per_task
+    expected = SPEC.create_operations[operation].results_for(body)
     assert len(first) == expected
     assert {item["status"] for item in first} == {"CREATED"}
     assert all(item["fileUrl"] == "" and item["fileKey"] == "" for item in first)

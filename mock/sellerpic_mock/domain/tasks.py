@@ -24,7 +24,6 @@ from .uploads import Uploads
 #: Credits per result where it is not 1 (the docs' credit rules).
 _FREE = {"promptSegmentation", "segmentImage"}
 #: Replace types that produce four images; the others produce one.
-_FOUR_IMAGE_BACKGROUNDS = {"AI_BACKGROUND", "TEXT_TO_BACKGROUND"}
 #: Per-operation input resolution limits where they differ from 4096 px.
 _MAX_SIDE = {"segmentImage": 2000}
 _DEFAULT_MAX_SIDE = 4096
@@ -44,9 +43,7 @@ class Plan:
 
 def plan_for(operation: Operation, body: dict[str, Any]) -> Plan:
     op = operation.operation_id
-    count = operation.results_per_task
-    if op == "replaceBackground":
-        count = 4 if body.get("replaceType") in _FOUR_IMAGE_BACKGROUNDS else 1
+    count = operation.results_for(body)
     if op == "imageToVideo":
         # 10 credits up to 5 s (0 means the default 5 s), 15 beyond.
         return Plan(count, 10 if int(body.get("videoDuration") or 0) <= 5 else 15, "video")

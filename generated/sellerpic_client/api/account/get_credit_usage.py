@@ -7,23 +7,16 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.credit_usage_response import CreditUsageResponse
 from ...models.envelope import Envelope
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
-def _get_kwargs(
-    *,
-    content_type: str | Unset = UNSET,
-) -> dict[str, Any]:
-    headers: dict[str, Any] = {}
-    if not isinstance(content_type, Unset):
-        headers["Content-Type"] = content_type
+def _get_kwargs() -> dict[str, Any]:
 
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/v1/api/usage",
     }
 
-    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -75,14 +68,10 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
-    content_type: str | Unset = UNSET,
 ) -> Response[CreditUsageResponse | Envelope]:
     """Get credit usage
 
      Returns the account's total, used and remaining credits. Check it before creating tasks.
-
-    Args:
-        content_type (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -92,9 +81,7 @@ def sync_detailed(
         Response[CreditUsageResponse | Envelope]
     """
 
-    kwargs = _get_kwargs(
-        content_type=content_type,
-    )
+    kwargs = _get_kwargs()
 
     response = client.get_httpx_client().request(
         **kwargs,
@@ -106,14 +93,10 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
-    content_type: str | Unset = UNSET,
 ) -> CreditUsageResponse | Envelope | None:
     """Get credit usage
 
      Returns the account's total, used and remaining credits. Check it before creating tasks.
-
-    Args:
-        content_type (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -125,21 +108,16 @@ def sync(
 
     return sync_detailed(
         client=client,
-        content_type=content_type,
     ).parsed
 
 
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
-    content_type: str | Unset = UNSET,
 ) -> Response[CreditUsageResponse | Envelope]:
     """Get credit usage
 
      Returns the account's total, used and remaining credits. Check it before creating tasks.
-
-    Args:
-        content_type (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -149,9 +127,7 @@ async def asyncio_detailed(
         Response[CreditUsageResponse | Envelope]
     """
 
-    kwargs = _get_kwargs(
-        content_type=content_type,
-    )
+    kwargs = _get_kwargs()
 
     response = await client.get_async_httpx_client().request(**kwargs)
 
@@ -161,14 +137,10 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-    content_type: str | Unset = UNSET,
 ) -> CreditUsageResponse | Envelope | None:
     """Get credit usage
 
      Returns the account's total, used and remaining credits. Check it before creating tasks.
-
-    Args:
-        content_type (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -181,6 +153,5 @@ async def asyncio(
     return (
         await asyncio_detailed(
             client=client,
-            content_type=content_type,
         )
     ).parsed

@@ -16,11 +16,7 @@ def _get_kwargs(
     type_: PresetType,
     page_num: int | Unset = 1,
     page_size: int | Unset = 10,
-    content_type: str | Unset = UNSET,
 ) -> dict[str, Any]:
-    headers: dict[str, Any] = {}
-    if not isinstance(content_type, Unset):
-        headers["Content-Type"] = content_type
 
     params: dict[str, Any] = {}
 
@@ -39,7 +35,6 @@ def _get_kwargs(
         "params": params,
     }
 
-    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -99,7 +94,6 @@ def sync_detailed(
     type_: PresetType,
     page_num: int | Unset = 1,
     page_size: int | Unset = 10,
-    content_type: str | Unset = UNSET,
 ) -> Response[Envelope | PresetPageResponse]:
     """List preset materials
 
@@ -111,7 +105,6 @@ def sync_detailed(
             `BACKGROUND` for replaceBackground. Example: AI_BACKGROUND.
         page_num (int | Unset):  Default: 1.
         page_size (int | Unset):  Default: 10.
-        content_type (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -125,7 +118,6 @@ def sync_detailed(
         type_=type_,
         page_num=page_num,
         page_size=page_size,
-        content_type=content_type,
     )
 
     response = client.get_httpx_client().request(
@@ -141,7 +133,6 @@ def sync(
     type_: PresetType,
     page_num: int | Unset = 1,
     page_size: int | Unset = 10,
-    content_type: str | Unset = UNSET,
 ) -> Envelope | PresetPageResponse | None:
     """List preset materials
 
@@ -153,7 +144,6 @@ def sync(
             `BACKGROUND` for replaceBackground. Example: AI_BACKGROUND.
         page_num (int | Unset):  Default: 1.
         page_size (int | Unset):  Default: 10.
-        content_type (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -168,7 +158,6 @@ def sync(
         type_=type_,
         page_num=page_num,
         page_size=page_size,
-        content_type=content_type,
     ).parsed
 
 
@@ -178,7 +167,6 @@ async def asyncio_detailed(
     type_: PresetType,
     page_num: int | Unset = 1,
     page_size: int | Unset = 10,
-    content_type: str | Unset = UNSET,
 ) -> Response[Envelope | PresetPageResponse]:
     """List preset materials
 
@@ -190,7 +178,6 @@ async def asyncio_detailed(
             `BACKGROUND` for replaceBackground. Example: AI_BACKGROUND.
         page_num (int | Unset):  Default: 1.
         page_size (int | Unset):  Default: 10.
-        content_type (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -204,7 +191,6 @@ async def asyncio_detailed(
         type_=type_,
         page_num=page_num,
         page_size=page_size,
-        content_type=content_type,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -218,7 +204,6 @@ async def asyncio(
     type_: PresetType,
     page_num: int | Unset = 1,
     page_size: int | Unset = 10,
-    content_type: str | Unset = UNSET,
 ) -> Envelope | PresetPageResponse | None:
     """List preset materials
 
@@ -230,7 +215,6 @@ async def asyncio(
             `BACKGROUND` for replaceBackground. Example: AI_BACKGROUND.
         page_num (int | Unset):  Default: 1.
         page_size (int | Unset):  Default: 10.
-        content_type (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -246,6 +230,5 @@ async def asyncio(
             type_=type_,
             page_num=page_num,
             page_size=page_size,
-            content_type=content_type,
         )
     ).parsed

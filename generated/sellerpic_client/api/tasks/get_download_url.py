@@ -16,11 +16,7 @@ def _get_kwargs(
     id: str,
     download_format: DownloadFormat,
     uhd: bool | Unset = False,
-    content_type: str | Unset = UNSET,
 ) -> dict[str, Any]:
-    headers: dict[str, Any] = {}
-    if not isinstance(content_type, Unset):
-        headers["Content-Type"] = content_type
 
     params: dict[str, Any] = {}
 
@@ -39,7 +35,6 @@ def _get_kwargs(
         "params": params,
     }
 
-    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -99,7 +94,6 @@ def sync_detailed(
     id: str,
     download_format: DownloadFormat,
     uhd: bool | Unset = False,
-    content_type: str | Unset = UNSET,
 ) -> Response[DownloadUrlResponse | Envelope]:
     """Get the download URL of a result
 
@@ -116,7 +110,6 @@ def sync_detailed(
         download_format (DownloadFormat): Output format; images jpg, png, webp; videos mp4, gif,
             webp. Example: png.
         uhd (bool | Unset):  Default: False.
-        content_type (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -130,7 +123,6 @@ def sync_detailed(
         id=id,
         download_format=download_format,
         uhd=uhd,
-        content_type=content_type,
     )
 
     response = client.get_httpx_client().request(
@@ -146,7 +138,6 @@ def sync(
     id: str,
     download_format: DownloadFormat,
     uhd: bool | Unset = False,
-    content_type: str | Unset = UNSET,
 ) -> DownloadUrlResponse | Envelope | None:
     """Get the download URL of a result
 
@@ -163,7 +154,6 @@ def sync(
         download_format (DownloadFormat): Output format; images jpg, png, webp; videos mp4, gif,
             webp. Example: png.
         uhd (bool | Unset):  Default: False.
-        content_type (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -178,7 +168,6 @@ def sync(
         id=id,
         download_format=download_format,
         uhd=uhd,
-        content_type=content_type,
     ).parsed
 
 
@@ -188,7 +177,6 @@ async def asyncio_detailed(
     id: str,
     download_format: DownloadFormat,
     uhd: bool | Unset = False,
-    content_type: str | Unset = UNSET,
 ) -> Response[DownloadUrlResponse | Envelope]:
     """Get the download URL of a result
 
@@ -205,7 +193,6 @@ async def asyncio_detailed(
         download_format (DownloadFormat): Output format; images jpg, png, webp; videos mp4, gif,
             webp. Example: png.
         uhd (bool | Unset):  Default: False.
-        content_type (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -219,7 +206,6 @@ async def asyncio_detailed(
         id=id,
         download_format=download_format,
         uhd=uhd,
-        content_type=content_type,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -233,7 +219,6 @@ async def asyncio(
     id: str,
     download_format: DownloadFormat,
     uhd: bool | Unset = False,
-    content_type: str | Unset = UNSET,
 ) -> DownloadUrlResponse | Envelope | None:
     """Get the download URL of a result
 
@@ -250,7 +235,6 @@ async def asyncio(
         download_format (DownloadFormat): Output format; images jpg, png, webp; videos mp4, gif,
             webp. Example: png.
         uhd (bool | Unset):  Default: False.
-        content_type (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -266,6 +250,5 @@ async def asyncio(
             id=id,
             download_format=download_format,
             uhd=uhd,
-            content_type=content_type,
         )
     ).parsed

@@ -7,17 +7,13 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.envelope import Envelope
 from ...models.task_status_response import TaskStatusResponse
-from ...types import UNSET, Response, Unset
+from ...types import UNSET, Response
 
 
 def _get_kwargs(
     *,
     id: str,
-    content_type: str | Unset = UNSET,
 ) -> dict[str, Any]:
-    headers: dict[str, Any] = {}
-    if not isinstance(content_type, Unset):
-        headers["Content-Type"] = content_type
 
     params: dict[str, Any] = {}
 
@@ -31,7 +27,6 @@ def _get_kwargs(
         "params": params,
     }
 
-    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -89,7 +84,6 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     id: str,
-    content_type: str | Unset = UNSET,
 ) -> Response[Envelope | TaskStatusResponse]:
     """Get a task's status and results
 
@@ -103,7 +97,6 @@ def sync_detailed(
     Args:
         id (str): A task or result id. Ids are 19-digit numbers, sent as strings because they
             exceed 2^53. Example: 1956366543768004069.
-        content_type (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -115,7 +108,6 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         id=id,
-        content_type=content_type,
     )
 
     response = client.get_httpx_client().request(
@@ -129,7 +121,6 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     id: str,
-    content_type: str | Unset = UNSET,
 ) -> Envelope | TaskStatusResponse | None:
     """Get a task's status and results
 
@@ -143,7 +134,6 @@ def sync(
     Args:
         id (str): A task or result id. Ids are 19-digit numbers, sent as strings because they
             exceed 2^53. Example: 1956366543768004069.
-        content_type (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -156,7 +146,6 @@ def sync(
     return sync_detailed(
         client=client,
         id=id,
-        content_type=content_type,
     ).parsed
 
 
@@ -164,7 +153,6 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     id: str,
-    content_type: str | Unset = UNSET,
 ) -> Response[Envelope | TaskStatusResponse]:
     """Get a task's status and results
 
@@ -178,7 +166,6 @@ async def asyncio_detailed(
     Args:
         id (str): A task or result id. Ids are 19-digit numbers, sent as strings because they
             exceed 2^53. Example: 1956366543768004069.
-        content_type (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -190,7 +177,6 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         id=id,
-        content_type=content_type,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -202,7 +188,6 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     id: str,
-    content_type: str | Unset = UNSET,
 ) -> Envelope | TaskStatusResponse | None:
     """Get a task's status and results
 
@@ -216,7 +201,6 @@ async def asyncio(
     Args:
         id (str): A task or result id. Ids are 19-digit numbers, sent as strings because they
             exceed 2^53. Example: 1956366543768004069.
-        content_type (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -230,6 +214,5 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             id=id,
-            content_type=content_type,
         )
     ).parsed

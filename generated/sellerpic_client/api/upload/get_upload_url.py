@@ -8,17 +8,13 @@ from ...client import AuthenticatedClient, Client
 from ...models.envelope import Envelope
 from ...models.upload_format import UploadFormat
 from ...models.upload_url_response import UploadUrlResponse
-from ...types import UNSET, Response, Unset
+from ...types import UNSET, Response
 
 
 def _get_kwargs(
     *,
     format_: UploadFormat,
-    content_type: str | Unset = UNSET,
 ) -> dict[str, Any]:
-    headers: dict[str, Any] = {}
-    if not isinstance(content_type, Unset):
-        headers["Content-Type"] = content_type
 
     params: dict[str, Any] = {}
 
@@ -33,7 +29,6 @@ def _get_kwargs(
         "params": params,
     }
 
-    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -91,7 +86,6 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     format_: UploadFormat,
-    content_type: str | Unset = UNSET,
 ) -> Response[Envelope | UploadUrlResponse]:
     """Get a presigned upload URL
 
@@ -103,7 +97,6 @@ def sync_detailed(
 
     Args:
         format_ (UploadFormat): Accepted upload formats. Example: png.
-        content_type (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -115,7 +108,6 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         format_=format_,
-        content_type=content_type,
     )
 
     response = client.get_httpx_client().request(
@@ -129,7 +121,6 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     format_: UploadFormat,
-    content_type: str | Unset = UNSET,
 ) -> Envelope | UploadUrlResponse | None:
     """Get a presigned upload URL
 
@@ -141,7 +132,6 @@ def sync(
 
     Args:
         format_ (UploadFormat): Accepted upload formats. Example: png.
-        content_type (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -154,7 +144,6 @@ def sync(
     return sync_detailed(
         client=client,
         format_=format_,
-        content_type=content_type,
     ).parsed
 
 
@@ -162,7 +151,6 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     format_: UploadFormat,
-    content_type: str | Unset = UNSET,
 ) -> Response[Envelope | UploadUrlResponse]:
     """Get a presigned upload URL
 
@@ -174,7 +162,6 @@ async def asyncio_detailed(
 
     Args:
         format_ (UploadFormat): Accepted upload formats. Example: png.
-        content_type (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -186,7 +173,6 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         format_=format_,
-        content_type=content_type,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -198,7 +184,6 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     format_: UploadFormat,
-    content_type: str | Unset = UNSET,
 ) -> Envelope | UploadUrlResponse | None:
     """Get a presigned upload URL
 
@@ -210,7 +195,6 @@ async def asyncio(
 
     Args:
         format_ (UploadFormat): Accepted upload formats. Example: png.
-        content_type (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -224,6 +208,5 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             format_=format_,
-            content_type=content_type,
         )
     ).parsed
