@@ -57,7 +57,10 @@ class Signer:
 
     def verify(self, token: str) -> dict[str, Any]:
         body, _, mac = token.partition(".")
-        if not body or not mac or not hmac.compare_digest(mac, self._mac(body)):
+        # Tokens come from URL paths: anything non-ASCII is forged, not a server error.
+        if not body or not mac or not token.isascii():
+            raise InvalidToken(token)
+        if not hmac.compare_digest(mac, self._mac(body)):
             raise InvalidToken(token)
         try:
             payload = json.loads(_unb64(body))
