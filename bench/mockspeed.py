@@ -1,0 +1,128 @@
+"""Mock speed: the simulator (`sellerpic-mock serve`, one uvicorn worker) against Prism 5.14 on
+the same spec, measured with the same load generator (bench/loadgen.py, its own process).
+
+* status: GET /v1/api/generate?id=<a finished task> (Prism: any id, static example).
+* create: POST /v1/api/generate/tryOnAccessories with file keys of stored uploads. The simulator
+  runs with zero task duration and 10M credits, so the concurrency limit (10 in flight) and
+  credits never reject: every create is accepted, validated, charged and stored. The rejected
+  path (30003, limit reached) is measured separately on a simulator with long tasks.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from typing import Any
+
+from sellerpic import SellerPic
+
+from .batch import Counter, _client, upload_inputs
+from .common import DEMO_KEY, ROOT, Server, canned_server, median, prism, simulator
+
+CONCURRENCIES = (1, 50)
+PRISM_BODY = {
+    "modelImageKey": "UPLOAD/MANAGE/SAMPLE/model.png",
+    "modelMaskKey": "UPLOAD/MANAGE/SAMPLE/mask.png",
+    "productImageKey": "UPLOAD/MANAGE/SAMPLE/product.png",
+}
+
+
+def run_load(
+    url: str, method: str, body: str | None, concurrency: int, duration: float, key: str
+) -> dict[str, Any]:
+    command = [
+        sys.executable,
+        "-m",
+        "bench.loadgen",
+        url,
+        "--method",
+        method,
+        "--header",
+        f"Authorization: Bearer {key}",
+        "--concurrency",
+        str(concurrency),
+        "--duration",
+        str(duration),
+    ]
+    if body is not None:
+        command += ["--body", body, "--header", "Content-Type: application/json"]
+    done = subprocess.run(
+        command, cwd=ROOT, capture_output=True, text=True, timeout=duration + 60, check=True
+    )
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+def _targets(server: Server, status_id: str, body: dict[str, str]) -> dict[str, Any]:
+    return {
+        "status": (f"{server.url}/v1/api/generate?id={status_id}", "GET", None),
+        "create": (f"{server.url}/v1/api/generate/tryOnAccessories", "POST", json.dumps(body)),
+    }
+
+
+def _summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "rps": median([r["rps"] for r in runs]),
+        "p50_ms": median([r["p50_ms"] for r in runs]),
+        "p99_ms": median([r["p99_ms"] for r in runs]),
+        "runs": runs,
+    }
+
+
+def _measure_server(
+    server: Server, status_id: str, body: dict[str, str], key: str, duration: float, reps: int
+) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, (url, method, payload) in _targets(server, status_id, body).items():
+        for concurrency in CONCURRENCIES:
+            runs = [run_load(url, method, payload, concurrency, duration, key) for _ in range(reps)]
+            out[f"{name}_c{concurrency}"] = _summarise(runs)
+    return out
+
+
+def _prepare_simulator(server: Server, wait: bool = True) -> tuple[str, dict[str, str]]:
+    client: SellerPic = _client(server.url, Counter())
+    keys = upload_inputs(client)
+    task = client.create("try_on_accessories", **keys)
+    if wait:
+        task.wait(poll_interval=0.05)
+    client.close()
+    body = {
+        "modelImageKey": keys["model_image"],
+        "modelMaskKey": keys["model_mask"],
+        "productImageKey": keys["product_image"],
+    }
+    return task.id, body
+
+
+def measure(duration: float, reps: int) -> dict[str, Any]:
+    results: dict[str, Any] = {"duration_s": duration, "repetitions": reps}
+    with canned_server() as server:
+        # The generator's own ceiling: it must be well above what the servers reach.
+        results["generator_ceiling"] = _summarise(
+            [
+                run_load(f"{server.url}/v1/api/generate?id=1", "GET", None, 50, duration, DEMO_KEY)
+                for _ in range(reps)
+            ]
+        )
+    with simulator("--created-seconds", "0", "--running-seconds", "0") as server:
+        status_id, body = _prepare_simulator(server)
+        results["simulator"] = _measure_server(server, status_id, body, DEMO_KEY, duration, reps)
+    with simulator("--created-seconds", "3600", "--running-seconds", "0") as server:
+        # Long tasks: after 10 creates every further create is refused with 30003.
+        _, body = _prepare_simulator(server, wait=False)
+        url = f"{server.url}/v1/api/generate/tryOnAccessories"
+        runs = [
+            run_load(url, "POST", json.dumps(body), 50, duration, DEMO_KEY) for _ in range(reps)
+        ]
+        results["simulator_rejected_create_c50"] = _summarise(runs)
+    with prism() as server:
+        results["prism"] = _measure_server(
+            server, "1956366543768004069", PRISM_BODY, "x", duration, reps
+        )
+    sim, pr = results["simulator"], results["prism"]
+    results["simulator_over_prism_rps"] = {
+        name: sim[name]["rps"] / pr[name]["rps"] for name in sim if pr[name]["rps"]
+    }
+    return results

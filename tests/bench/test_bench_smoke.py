@@ -1,0 +1,57 @@
+"""The benchmark suite's smoke run: every benchmark with tiny sizes, so the scripts never rot.
+
+No timing is asserted; only that the run completes and writes the documented keys.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PRISM = ROOT / "mock" / "node_modules" / ".bin" / "prism"
+KEYS = (
+    "batch_wall_over_bound",
+    "batch_polls_per_task",
+    "naive_wall_over_bound",
+    "client_overhead_vs_httpx",
+    "layer_overhead_vs_httpx",
+    "simulator_over_prism_rps",
+    "simulator_p99_ms_50_clients",
+    "upload_client_rss_mb_over_idle",
+    "upload_simulator_rss_mb_over_idle",
+    "machine",
+    "date",
+    "repetitions",
+    "raw",
+)
+
+
+@pytest.mark.prism
+@pytest.mark.skipif(not PRISM.exists(), reason="Prism is not installed (make setup)")
+def test_smoke_run_writes_every_key(tmp_path: Path) -> None:
+    out = tmp_path / "smoke.json"
+    subprocess.run(
+        [sys.executable, "-m", "bench", "--smoke", "--out", str(out)],
+        cwd=ROOT,
+        check=True,
+        timeout=180,
+    )
+    result = json.loads(out.read_text(encoding="utf-8"))
+    missing = [key for key in KEYS if key not in result]
+    assert not missing, missing
+    assert result["smoke"] is True
+    for key in ("batch_wall_over_bound", "naive_wall_over_bound", "client_overhead_vs_httpx"):
+        assert isinstance(result[key], float) and result[key] > 0
+    assert set(result["simulator_over_prism_rps"]) == {
+        "status_c1",
+        "status_c50",
+        "create_c1",
+        "create_c50",
+    }
+    assert set(result["simulator_p99_ms_50_clients"]) == {"status", "create"}
+    assert not (ROOT / "bench" / "results" / "smoke.json").exists()
