@@ -64,6 +64,12 @@ async def json_body(request: Request) -> Any:
     if not raw.strip():
         raise bad_request("body: a JSON object is required")
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        body = json.loads(raw)
+        # JSON escapes can spell lone surrogates, which no UTF-8 store accepts: refuse them
+        # here rather than fail later (SQLite raised, answering 500).
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except RecursionError:
+        raise bad_request("body: JSON nested too deeply") from None
+    except (ValueError, UnicodeError):
         raise bad_request("body: invalid JSON") from None
+    return body
