@@ -19,8 +19,9 @@ change. A job moves through
 
 Concurrency: per operation, at most its documented limit is in flight. A 30003 answer (slots
 taken by other clients of the same account) lowers the batch's own cap to what it has in flight
-and pauses creation of that operation with jittered backoff. Each poll round makes one status
-call per task in flight.
+and pauses creation of that operation with jittered backoff. Each task in flight is polled once
+per interval, timed from its own creation (not in rounds); a finished task's results are
+downloaded and its slot refilled at once, before the other tasks' polls.
 """
 
 from __future__ import annotations
@@ -149,6 +150,8 @@ class _Run:
     paused_until: dict[str, float] = field(default_factory=dict)
     busy_attempts: dict[str, int] = field(default_factory=dict)
     tasks: dict[str, TaskState] = field(default_factory=dict)
+    #: When each task in flight is next polled (monotonic clock).
+    next_poll: dict[str, float] = field(default_factory=dict)
 
     def update(self, record: JobRecord, state: JobState, **changes: Any) -> None:
         record.state = state
@@ -208,9 +211,10 @@ def batch_steps(
     for record in run.in_flight():
         assert record.task_id is not None
         run.tasks[record.id] = TaskState(record.task_id, record.operation)
+        run.next_poll[record.id] = time.monotonic()
     while run.waiting() or run.in_flight():
         for record in run.waiting():
-            yield from _start(run, record, settings)
+            yield from _start(run, record, settings, interval)
         if not run.in_flight():
             if run.waiting():
                 # Everything left is paused by 30003 from other clients: wait for a slot.
@@ -218,13 +222,26 @@ def batch_steps(
                 resume = min(run.paused_until.get(r.operation, now) for r in run.waiting())
                 yield Sleep(max(resume - now, 0.0) or interval)
             continue
-        yield Sleep(interval)
+        # Each task is polled `interval` after its own creation or last poll. Polling all of
+        # them in rounds would hold every task to the round's phase, and a slot that frees
+        # just after a round would stay empty for almost a whole interval.
+        due = min(run.next_poll[r.id] for r in run.in_flight())
+        pause = due - time.monotonic()
+        if pause > 0:
+            yield Sleep(pause)
         for record in run.in_flight():
-            yield from _poll(run, record, settings, output_dir)
+            if run.next_poll[record.id] > time.monotonic():
+                continue
+            done = yield from _poll(run, record, settings, interval)
+            if done:
+                yield from _collect(run, record, settings, output_dir)
+                # Refill the freed slot now rather than after the other polls.
+                for waiting in run.waiting():
+                    yield from _start(run, waiting, settings, interval)
     return BatchReport(list(run.records.values()))
 
 
-def _start(run: _Run, record: JobRecord, settings: Settings) -> Steps[None]:
+def _start(run: _Run, record: JobRecord, settings: Settings, interval: float) -> Steps[None]:
     op = find_operation(record.operation)
     cap = run.caps.get(op.name, op.concurrency_limit)
     if len(run.in_flight(op.name)) >= cap or run.paused_until.get(op.name, 0.0) > time.monotonic():
@@ -265,13 +282,22 @@ def _start(run: _Run, record: JobRecord, settings: Settings) -> Steps[None]:
     run.busy_attempts[op.name] = 0
     run.update(record, "created", task_id=task_id, error=None)
     run.tasks[record.id] = TaskState(task_id, op.name)
+    run.next_poll[record.id] = time.monotonic() + interval
 
 
-def _poll(run: _Run, record: JobRecord, settings: Settings, output_dir: Path) -> Steps[None]:
+def _poll(run: _Run, record: JobRecord, settings: Settings, interval: float) -> Steps[bool]:
+    """One status call; True when the task is done."""
     state = run.tasks[record.id]
+    # Spaced from the start of this call, so request latency does not stretch the period.
+    run.next_poll[record.id] = time.monotonic() + interval
     status = yield from refresh_steps(state, settings)
-    if not status.done:
-        return
+    return status.done
+
+
+def _collect(run: _Run, record: JobRecord, settings: Settings, output_dir: Path) -> Steps[None]:
+    state = run.tasks[record.id]
+    status = state.status
+    assert status is not None
     failures = [asdict(f) for f in status.failures]
     if not status.successes:
         error = TaskFailedError(state.task_id, status.failures)
