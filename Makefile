@@ -74,6 +74,7 @@ simulator: $(STAMP)/python  ## run the offline simulator (SIMULATOR_ARGS="--port
 # --- tests -----------------------------------------------------------------------------------
 test: setup check-generated lint-spec lint  ## everything CI checks
 	$(BIN)/pytest -q --junitxml=reports/junit.xml
+	$(MAKE) --no-print-directory contract-simulator
 
 # Targets of each part live beside it in make/*.mk (contract tests, simulator, client, benchmarks).
 -include make/*.mk

@@ -6,7 +6,11 @@ The target is Prism, started here on a free port, unless `CONTRACT_BASE_URL` (or
 
 from __future__ import annotations
 
+import io
 import os
+import subprocess
+import sys
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,11 +19,13 @@ from typing import Any
 import httpx
 import pytest
 from hypothesis import HealthCheck, Phase, settings
+from PIL import Image
 from schemathesis.schemas import BaseSchema
 
 from contract_tests.checking import (
     PRISM_EXCLUDED_CHECKS,
     ROOT,
+    SERVER_EXCLUDED_CHECKS,
     SPEC_PATH,
     build_schema,
     load_spec,
@@ -27,6 +33,9 @@ from contract_tests.checking import (
 from contract_tests.prism import PrismServer, prism_available
 
 REPORTS = ROOT / "reports"
+#: Generated cases sent this session, by HTTP status; reported at the end and checked against
+#: --contract-min-cases so a CI promise like "at least 2,000 cases" cannot silently shrink.
+CASES: Counter[int] = Counter()
 DEFAULT_API_KEY = "contract-test-key"
 
 
@@ -54,16 +63,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption(
         "--contract-target",
-        choices=["auto", "prism", "server"],
+        choices=["auto", "prism", "server", "simulator"],
         default=os.environ.get("CONTRACT_TARGET", "auto"),
-        help="what the base URL serves: 'prism' enables the Prism-only tests and exclusions "
+        help="what the base URL serves: 'prism' enables the Prism-only tests and exclusions; "
+        "'simulator' starts the offline simulator (sellerpic-mock) and tests it "
         "(env CONTRACT_TARGET; auto = prism unless a base URL is given)",
     )
     group.addoption(
         "--contract-exclude-checks",
         default=os.environ.get("CONTRACT_EXCLUDE_CHECKS"),
         help="comma-separated schemathesis checks to exclude (env CONTRACT_EXCLUDE_CHECKS; "
-        f"default {','.join(PRISM_EXCLUDED_CHECKS)} against Prism, none elsewhere)",
+        f"default {','.join(PRISM_EXCLUDED_CHECKS)} against Prism, "
+        f"{','.join(SERVER_EXCLUDED_CHECKS)} elsewhere)",
+    )
+    group.addoption(
+        "--contract-min-cases",
+        type=int,
+        default=int(os.environ.get("CONTRACT_MIN_CASES", "0")),
+        help="fail the session when fewer generated cases were sent (env CONTRACT_MIN_CASES)",
     )
     group.addoption(
         "--contract-max-examples",
@@ -82,6 +99,11 @@ class Target:
     max_examples: int
     server: PrismServer | None  # the Prism this session started, if any
 
+    @property
+    def auth_headers(self) -> dict[str, str]:
+        """Passed to schemathesis so it knows the key is the caller's, not a generated value."""
+        return {"Authorization": f"Bearer {self.api_key}"}
+
     def http(self, **kwargs: Any) -> httpx.Client:
         return httpx.Client(
             base_url=self.base_url,
@@ -99,14 +121,17 @@ def target(request: pytest.FixtureRequest) -> Iterator[Target]:
     is_prism = kind == "prism" or (kind == "auto" and not base_url)
     excluded_opt: str | None = config.getoption("--contract-exclude-checks")
     if excluded_opt is None:
-        excluded = PRISM_EXCLUDED_CHECKS if is_prism else ()
+        excluded = PRISM_EXCLUDED_CHECKS if is_prism else SERVER_EXCLUDED_CHECKS
     else:
         excluded = tuple(name.strip() for name in excluded_opt.split(",") if name.strip())
     api_key = os.environ.get("CONTRACT_API_KEY", DEFAULT_API_KEY)
     max_examples: int = config.getoption("--contract-max-examples")
 
     server: PrismServer | None = None
-    if not base_url:
+    simulator: subprocess.Popen[str] | None = None
+    if kind == "simulator" and not base_url:
+        simulator, base_url = start_simulator(api_key)
+    elif not base_url:
         if not prism_available():
             pytest.skip("Prism is not installed (`make setup`) and CONTRACT_BASE_URL is not set")
         server = PrismServer(SPEC_PATH, log_path=REPORTS / "prism.log")
@@ -116,6 +141,38 @@ def target(request: pytest.FixtureRequest) -> Iterator[Target]:
     finally:
         if server is not None:
             server.stop()
+        if simulator is not None:
+            simulator.terminate()
+            simulator.wait(timeout=10)
+
+
+def start_simulator(api_key: str) -> tuple[subprocess.Popen[str], str]:
+    """An ephemeral `sellerpic-mock` on a free port, with credits for thousands of tasks and
+    tasks that finish within a fraction of a second, so links reach getDownloadUrl."""
+    command = [
+        sys.executable,
+        "-m",
+        "sellerpic_mock",
+        "serve",
+        "--port",
+        "0",
+        "--ephemeral",
+        "--no-demo-key",
+        "--api-key",
+        f"{api_key}:100000000",
+        "--speed",
+        "50",
+        "--log-level",
+        "warning",
+    ]
+    log = (REPORTS / "simulator.log").open("w")
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, text=True)
+    assert process.stdout is not None
+    url = process.stdout.readline().strip()
+    if not url.startswith("http://"):
+        process.kill()
+        pytest.fail(f"the simulator did not start; see {REPORTS / 'simulator.log'}")
+    return process, url
 
 
 @pytest.fixture(autouse=True)
@@ -159,3 +216,59 @@ def http(target: Target) -> Iterator[httpx.Client]:
 
 def pytest_configure(config: pytest.Config) -> None:
     Path(REPORTS).mkdir(exist_ok=True)
+
+
+def upload_to_target(target: Target, data: bytes) -> str:
+    """Store a file on the target through the presigned flow; return its file key."""
+    with target.http() as http:
+        answer = http.get("/v1/api/upload/url", params={"format": "png"})
+        answer.raise_for_status()
+        data_part = answer.json()["data"]
+        put = httpx.put(
+            data_part["imageUrl"],
+            content=data,
+            headers={"Content-Type": "application/octet-stream"},
+            timeout=10.0,
+        )
+        put.raise_for_status()
+    key: str = data_part["fileKey"]
+    return key
+
+
+@pytest.fixture(scope="session")
+def server_file_keys(target: Target) -> dict[str, str] | None:
+    """Real file keys on a stateful target (None against Prism, which stores nothing).
+
+    A 320 px square image (big enough for imageToVideo's 300 px short edge) and its
+    black-and-white mask of the same size, so every create operation can succeed.
+    """
+    if target.is_prism:
+        return None
+    image = Image.new("RGB", (320, 320), (200, 80, 40))
+    mask = Image.new("L", (320, 320), 0)
+    mask.paste(255, (80, 80, 240, 240))
+    return {
+        "image": upload_to_target(target, png(image)),
+        "mask": upload_to_target(target, png(mask)),
+    }
+
+
+def png(img: Image.Image) -> bytes:
+    out = io.BytesIO()
+    img.save(out, "PNG")
+    return out.getvalue()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if CASES:
+        total = sum(CASES.values())
+        by_status = ", ".join(f"{code}: {n}" for code, n in sorted(CASES.items()))
+        terminalreporter.write_line(f"contract: {total} generated cases sent ({by_status})")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    wanted: int = session.config.getoption("--contract-min-cases")
+    total = sum(CASES.values())
+    if wanted and total < wanted and exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        print(f"\ncontract: only {total} generated cases were sent, fewer than {wanted}")

@@ -17,9 +17,9 @@ from schemathesis.generation.stateful.state_machine import StepInput, StepOutput
 from schemathesis.schemas import BaseSchema
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from contract_tests.checking import build_schema
-from contract_tests.conftest import Target, contract_settings
-from contract_tests.test_properties import has_content_type_param, is_prism_own_json_error
+from contract_tests.checking import build_schema, with_real_keys
+from contract_tests.conftest import CASES, Target, contract_settings
+from contract_tests.test_properties import is_prism_own_json_error
 
 CREATE_OPERATIONS = {
     "imageToVideo",
@@ -35,7 +35,9 @@ CREATE_OPERATIONS = {
 }
 
 
-def test_links_are_followed(target: Target, spec: dict[str, Any]) -> None:
+def test_links_are_followed(
+    target: Target, spec: dict[str, Any], server_file_keys: dict[str, str] | None
+) -> None:
     schema = build_schema(
         spec,
         base_url=target.base_url,
@@ -60,20 +62,23 @@ def test_links_are_followed(target: Target, spec: dict[str, Any]) -> None:
             return output
 
         def before_call(self, case: Any) -> None:
-            # An unparseable Content-Type header crashes Prism 5.14.2 (see test_properties.py).
-            if target.is_prism and has_content_type_param(case.operation.definition.raw):
-                case.headers["Content-Type"] = "application/json"
+            if server_file_keys and case.media_type == "application/json":
+                case.body = with_real_keys(case.body, server_file_keys)
 
         def get_call_kwargs(self, case: Any) -> dict[str, Any]:
             # uploadFile declares its own `servers` (the presigned origin); send it to the target.
             return {"base_url": target.base_url}
 
         def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
+            CASES[response.status_code] += 1
             excluded = []
             if target.is_prism and is_prism_own_json_error(response):
                 excluded.append(response_schema_conformance)
             case.validate_response(
-                response, excluded_checks=excluded, transport_kwargs=kwargs or None
+                response,
+                excluded_checks=excluded,
+                headers=target.auth_headers,
+                transport_kwargs=kwargs or None,
             )
 
     Machine.run(settings=contract_settings(max(target.max_examples, 20), stateful_step_count=6))

@@ -14,3 +14,14 @@ mock-dynamic: $(STAMP)/prism  ## like mock, with generated data instead of examp
 contract: $(STAMP)/python $(STAMP)/prism  ## contract tests against Prism (or CONTRACT_BASE_URL)
 	mkdir -p reports
 	$(BIN)/pytest contract_tests -q -p no:cacheprovider --junitxml=reports/contract-junit.xml
+
+# The same suite against the stateful simulator, started by the suite: zero 5xx and zero schema
+# violations over at least 2,000 generated cases (issue: simulator proof).
+CONTRACT_SIMULATOR_EXAMPLES ?= 62
+CONTRACT_SIMULATOR_MIN_CASES ?= 2000
+contract-simulator: $(STAMP)/python  ## contract tests against the offline simulator (>= 2,000 cases)
+	mkdir -p reports
+	$(BIN)/pytest contract_tests -q -p no:cacheprovider --contract-target=simulator \
+		--contract-max-examples=$(CONTRACT_SIMULATOR_EXAMPLES) \
+		--contract-min-cases=$(CONTRACT_SIMULATOR_MIN_CASES) \
+		--junitxml=reports/contract-simulator-junit.xml
