@@ -72,7 +72,8 @@ class PutBytes:
     """PUT a body to a presigned URL, without the API key."""
 
     url: str
-    data: bytes
+    #: The body, or a file streamed from disk in chunks (never read whole into memory).
+    data: bytes | Path
     content_type: str
     on_progress: ProgressCallback | None = None
 
@@ -161,7 +162,14 @@ def _plain_request(
     return request
 
 
-def _chunks(data: bytes, on_progress: ProgressCallback | None) -> Iterator[bytes]:
+def _body_size(data: bytes | Path) -> int:
+    return len(data) if isinstance(data, bytes) else data.stat().st_size
+
+
+def _chunks(data: bytes | Path, on_progress: ProgressCallback | None) -> Iterator[bytes]:
+    if isinstance(data, Path):
+        yield from _file_chunks(data, on_progress)
+        return
     total = len(data)
     for start in range(0, total, CHUNK_SIZE):
         chunk = data[start : start + CHUNK_SIZE]
@@ -172,7 +180,22 @@ def _chunks(data: bytes, on_progress: ProgressCallback | None) -> Iterator[bytes
         on_progress(0, 0)
 
 
-async def _achunks(data: bytes, on_progress: ProgressCallback | None) -> AsyncIterator[bytes]:
+def _file_chunks(path: Path, on_progress: ProgressCallback | None) -> Iterator[bytes]:
+    total = path.stat().st_size
+    done = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK_SIZE):
+            done += len(chunk)
+            yield chunk
+            if on_progress:
+                on_progress(done, total)
+    if total == 0 and on_progress:
+        on_progress(0, 0)
+
+
+async def _achunks(
+    data: bytes | Path, on_progress: ProgressCallback | None
+) -> AsyncIterator[bytes]:
     for chunk in _chunks(data, on_progress):
         yield chunk
 
@@ -258,7 +281,7 @@ class SyncDriver:
                 content=_chunks(effect.data, effect.on_progress),
                 headers={
                     "Content-Type": effect.content_type,
-                    "Content-Length": str(len(effect.data)),
+                    "Content-Length": str(_body_size(effect.data)),
                 },
             )
             response = self.http.send(request, auth=None)
@@ -322,7 +345,7 @@ class AsyncDriver:
                 content=_achunks(effect.data, effect.on_progress),
                 headers={
                     "Content-Type": effect.content_type,
-                    "Content-Length": str(len(effect.data)),
+                    "Content-Length": str(_body_size(effect.data)),
                 },
             )
             response = await self.http.send(request, auth=None)

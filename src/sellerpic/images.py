@@ -7,6 +7,7 @@ rules on what it receives, so a file the client accepts is a file the simulator 
 from __future__ import annotations
 
 import io
+import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,7 +93,19 @@ def read_source(source: bytes | str | Path | BinaryIO) -> bytes:
 
 def inspect_image(data: bytes) -> ImageInfo:
     """Read format, dimensions and animation from the header, without decoding the pixels."""
-    kind = sniff_format(data[:_HEADER_BYTES])
+    return _inspect(data[:_HEADER_BYTES], io.BytesIO(data), len(data))
+
+
+def inspect_image_file(path: str | Path) -> ImageInfo:
+    """`inspect_image` reading only what the header needs from a file, not the whole file."""
+    with open(path, "rb") as handle:
+        head = handle.read(_HEADER_BYTES)
+        handle.seek(0)
+        return _inspect(head, handle, os.fstat(handle.fileno()).st_size)
+
+
+def _inspect(head: bytes, stream: BinaryIO, size: int) -> ImageInfo:
+    kind = sniff_format(head)
     if kind not in ("jpeg", "png", "webp"):
         found = kind or "not a recognised image"
         raise ImageRuleError(
@@ -101,14 +114,14 @@ def inspect_image(data: bytes) -> ImageInfo:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as img:
+            with Image.open(stream) as img:
                 width, height = img.size
                 animated = bool(getattr(img, "is_animated", False))
     except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
         raise ImageRuleError("resolution", f"image is too large to decode safely ({exc})") from exc
     except (OSError, SyntaxError, ValueError) as exc:
         raise ImageRuleError("corrupt", f"the {kind} data cannot be read ({exc})") from exc
-    return ImageInfo(format=kind, width=width, height=height, animated=animated, size=len(data))
+    return ImageInfo(format=kind, width=width, height=height, animated=animated, size=size)
 
 
 def check_image(

@@ -56,11 +56,16 @@ def is_file_key(value: object) -> bool:
 
 @dataclass(frozen=True)
 class PreparedImage:
-    """An input that passed the local checks, with what the upload needs."""
+    """An input that passed the local checks, with what the upload needs: its bytes, or the
+    path of a local file, which the presigned upload streams from disk."""
 
-    data: bytes
+    source: bytes | Path
     info: images.ImageInfo
     label: str
+
+    @property
+    def data(self) -> bytes:
+        return self.source if isinstance(self.source, bytes) else self.source.read_bytes()
 
     @property
     def extension(self) -> str:
@@ -96,11 +101,17 @@ def prepare_image(
 ) -> PreparedImage:
     """Run the documented image (and mask) rules on a local file; raise before any request."""
     label = _label(source)
-    data = read_input(source, label)
+    # A local image is checked from its header and later streamed: never read whole.
+    data: bytes | Path
+    if isinstance(source, (str, Path)) and mask_for is None:
+        data = Path(source)
+    else:
+        data = read_input(source, label)
     try:
-        info = images.inspect_image(data)
+        info = _inspect(data, label)
         images.check_image(info, max_bytes=max_bytes, max_side=max_side)
         if mask_for is not None:
+            assert isinstance(data, bytes)
             images.check_mask(data, mask_for.info)
     except images.ImageRuleError as exc:
         raise InvalidInputError(
@@ -109,6 +120,19 @@ def prepare_image(
             field=field,
         ) from None
     return PreparedImage(data, info, label)
+
+
+def _inspect(data: bytes | Path, label: str) -> images.ImageInfo:
+    if isinstance(data, bytes):
+        return images.inspect_image(data)
+    try:
+        return images.inspect_image_file(data)
+    except FileNotFoundError:
+        raise InvalidInputError(f"{label}: no such file", rule="missing", field=label) from None
+    except OSError as exc:
+        raise InvalidInputError(
+            f"{label}: cannot read ({exc})", rule="unreadable", field=label
+        ) from None
 
 
 def prepare_mask_alone(source: Source, *, field: str) -> PreparedImage:
@@ -175,7 +199,7 @@ def _upload_presigned(
             raise ServerError("getUploadUrl answered without an imageUrl")
         try:
             yield from call_api(
-                partial(PutBytes, url, image.data, "application/octet-stream", on_progress),
+                partial(PutBytes, url, image.source, "application/octet-stream", on_progress),
                 f"PUT {loggable_url(url)}",
                 policy,
                 plain=True,
