@@ -20,6 +20,7 @@ from sellerpic.images import (
     ImageRuleError,
     check_image,
     inspect_image,
+    inspect_image_file,
     normalise_format,
 )
 
@@ -103,12 +104,12 @@ class Uploads:
                             f"{MAX_FILE_BYTES // (1024 * 1024)} MB"
                         )
                     handle.write(chunk)
-            data = tmp.read_bytes()
-            self._check(data, row.format, MAX_FILE_BYTES)
+            # Checked from the file: reading it back whole would hold the upload in memory.
+            self._check(tmp, row.format, MAX_FILE_BYTES)
             os.replace(tmp, target)
         finally:
             tmp.unlink(missing_ok=True)
-        info = inspect_image(data)
+        info = inspect_image_file(target)
         self._store.mark_stored(row.file_key, info.width, info.height, info.size)
 
     # --- multipart flow ------------------------------------------------------------------
@@ -138,10 +139,10 @@ class Uploads:
         return key
 
     @staticmethod
-    def _check(data: bytes, declared: str | None, max_bytes: int) -> str:
+    def _check(data: bytes | Path, declared: str | None, max_bytes: int) -> str:
         """Apply the shared image rules; returns the extension of the real format."""
         try:
-            info = inspect_image(data)
+            info = inspect_image_file(data) if isinstance(data, Path) else inspect_image(data)
             check_image(info, max_bytes=max_bytes, expected_format=declared)
         except ImageRuleError as exc:
             raise rule_error(exc) from None
