@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sellerpic.images import MAX_FILE_BYTES, ImageInfo, ImageRuleError, check_mask, normalise_format
+from sellerpic.images import MAX_FILE_BYTES, ImageInfo, ImageRuleError, normalise_format
 
 from ..config import MockConfig
 from ..spec import Operation
@@ -136,7 +136,7 @@ class Tasks:
             if image is None:
                 continue
             try:
-                check_mask(self._uploads.path(row.file_key).read_bytes(), _info(image))
+                self._uploads.check_mask(row, _info(image))
             except ImageRuleError as exc:
                 raise bad_request(f"{field}: {exc.rule}: {exc.message}") from None
         for field, kind in preset_fields(op, body):

@@ -17,8 +17,10 @@ from sellerpic.images import (
     MAX_ASSET_BYTES,
     MAX_FILE_BYTES,
     UPLOAD_FORMATS,
+    ImageInfo,
     ImageRuleError,
     check_image,
+    check_mask,
     inspect_image,
     inspect_image_file,
     normalise_format,
@@ -36,6 +38,8 @@ UPLOAD_URL_SECONDS = 30 * 60
 SAMPLE_OWNER = 0
 # Multipart framing (boundaries, part headers) around a file at the 40 MB limit.
 _MULTIPART_SLACK = 64 * 1024
+#: Mask verdicts kept before the cache starts over.
+_MAX_MASK_VERDICTS = 4096
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,8 @@ class Uploads:
         self._files = files
         self._signer = signer
         self._clock = clock
+        #: file key -> (image width, height) -> the mask rule broken ((rule, message)) or None.
+        self._mask_verdicts: dict[str, dict[tuple[int, int], tuple[str, str] | None]] = {}
 
     def _new_key(self, account: Account, extension: str) -> str:
         day = time.strftime("%Y/%m/%d", time.gmtime(self._clock.now()))
@@ -107,6 +113,7 @@ class Uploads:
             # Checked from the file: reading it back whole would hold the upload in memory.
             self._check(tmp, row.format, MAX_FILE_BYTES)
             os.replace(tmp, target)
+            self._mask_verdicts.pop(row.file_key, None)
         finally:
             tmp.unlink(missing_ok=True)
         info = inspect_image_file(target)
@@ -163,6 +170,25 @@ class Uploads:
 
     def path(self, file_key: str) -> Path:
         return self._files.upload_path(file_key)
+
+    def check_mask(self, mask: UploadRow, image: ImageInfo) -> None:
+        """`check_mask` on a stored mask, decoded once per key and image size: create requests
+        reuse the same masks, and decoding one costs more than the rest of a create. The verdict
+        is dropped when the key's file is replaced."""
+        verdicts = self._mask_verdicts.setdefault(mask.file_key, {})
+        size = (image.width, image.height)
+        if size not in verdicts:
+            if sum(len(v) for v in self._mask_verdicts.values()) > _MAX_MASK_VERDICTS:
+                self._mask_verdicts.clear()
+                verdicts = self._mask_verdicts.setdefault(mask.file_key, {})
+            try:
+                check_mask(self.path(mask.file_key).read_bytes(), image)
+                verdicts[size] = None
+            except ImageRuleError as exc:
+                verdicts[size] = (exc.rule, exc.message)
+        broken = verdicts[size]
+        if broken is not None:
+            raise ImageRuleError(*broken)
 
     def install_sample(self, file_key: str, data: bytes) -> None:
         """Register a built-in sample file (the docs' UPLOAD/MANAGE/SAMPLE keys)."""
