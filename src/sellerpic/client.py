@@ -1,17 +1,19 @@
 """`SellerPic` and `AsyncSellerPic`: the entry points.
 
 Both share every line of workflow logic: the methods build generator steps (see `_transport`)
-and hand them to a sync or an async driver. The ten create methods are written once, in
-`_Operations`, generic over what a create returns (`Task`, or an awaitable `AsyncTask`).
+and hand them to a sync or an async driver. Every method is written once, in `_Client` (the ten
+create methods in its base `_Operations`), generic over what the methods return: the value for
+`SellerPic`, a coroutine of it for `AsyncSellerPic`. Each class adds only its httpx client,
+driver and task type, and how it closes.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Coroutine, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 import httpx
 
@@ -36,6 +38,7 @@ from ._transport import (
 from .errors import AuthenticationError, InvalidInputError
 from .tasks import (
     AsyncTask,
+    Awaited,
     RunResult,
     Settings,
     Task,
@@ -335,13 +338,32 @@ class _Operations(Generic[_TaskT]):
         return self._create(find_operation(operation).name, inputs, on_upload)
 
 
-class SellerPic(_Operations[Task]):
-    """Blocking client.
+_HttpT = TypeVar("_HttpT", bound=httpx.Client | httpx.AsyncClient)
+_DriverT = TypeVar("_DriverT", bound=SyncDriver | AsyncDriver)
+_HandleT = TypeVar("_HandleT", bound=Task | AsyncTask)
+_KeyT = TypeVar("_KeyT")
+_CreditsT = TypeVar("_CreditsT")
+_PresetsT = TypeVar("_PresetsT")
+_RunT = TypeVar("_RunT")
+_BatchT = TypeVar("_BatchT")
+_R = TypeVar("_R")
 
-    >>> client = SellerPic()                       # SELLERPIC_API_KEY, SELLERPIC_BASE_URL
-    >>> task = client.remove_background(image="shoe.png")
-    >>> task.wait()
-    >>> task.download("out/")
+
+def _deferred(build: Callable[[], Steps[_R]]) -> Steps[_R]:
+    """Build the steps on the first step: an async method checks its arguments when awaited."""
+    return (yield from build())
+
+
+class _Client(
+    _Operations[_TaskT],
+    Generic[_HttpT, _DriverT, _HandleT, _TaskT, _KeyT, _CreditsT, _PresetsT, _RunT, _BatchT],
+):
+    """`SellerPic` and `AsyncSellerPic`, written once.
+
+    Every method builds steps and hands them to the driver. The type parameters after the
+    httpx client and the driver are what the methods give back: `task()`, the create methods,
+    `upload`, `credits`, `presets`, `run` and `batch`. `SellerPic` binds them to the values,
+    `AsyncSellerPic` to coroutines of the same values (but for `task()`, which sends nothing).
     """
 
     def __init__(
@@ -354,26 +376,37 @@ class SellerPic(_Operations[Task]):
         retry_policy: RetryPolicy | None = None,
         upload_mode: UploadMode = "presigned",
         poll_interval: float | None = None,
-        http_client: httpx.Client | None = None,
+        http_client: _HttpT | None = None,
     ) -> None:
         key, self._settings = _resolve_settings(
             api_key, base_url, max_retries, retry_policy, upload_mode, poll_interval
         )
         self._key_hint = redact_key(key)
         self._owns_http = http_client is None
-        self._http = http_client or httpx.Client()
+        self._http: _HttpT = http_client or self._new_http()
         _attach(
             self._http,
             self._settings.base_url,
             key,
             timeout or (DEFAULT_TIMEOUT if self._owns_http else None),
         )
-        api = AuthenticatedClient(base_url=self._settings.base_url, token="")
-        api.set_httpx_client(self._http)
-        self._driver = SyncDriver(self._http, api)
+        self._driver = self._new_driver(
+            AuthenticatedClient(base_url=self._settings.base_url, token="")
+        )
+
+    def _new_http(self) -> _HttpT:
+        raise NotImplementedError
+
+    def _new_driver(self, api: AuthenticatedClient) -> _DriverT:
+        """The driver over `self._http`, with `api` set to use that same client."""
+        raise NotImplementedError
+
+    def _new_task(self, state: TaskState) -> _HandleT:
+        raise NotImplementedError
 
     def __repr__(self) -> str:
-        return f"SellerPic(base_url={self._settings.base_url!r}, api_key={self._key_hint})"
+        name = type(self).__name__
+        return f"{name}(base_url={self._settings.base_url!r}, api_key={self._key_hint})"
 
     @property
     def base_url(self) -> str:
@@ -388,15 +421,20 @@ class SellerPic(_Operations[Task]):
         operation: str,
         values: dict[str, Any],
         on_upload: ProgressCallback | None = None,
-    ) -> Task:
-        op = find_operation(operation)
-        state = self._driver.run(create_steps(op, values, self._settings, on_upload=on_upload))
-        return Task(state, self._settings, self._driver)
+    ) -> _TaskT:
+        return cast(_TaskT, self._driver.run(self._create_steps(operation, values, on_upload)))
 
-    def task(self, task_id: str, operation: str | None = None) -> Task:
+    def _create_steps(
+        self, operation: str, values: dict[str, Any], on_upload: ProgressCallback | None
+    ) -> Steps[_HandleT]:
+        op = find_operation(operation)
+        state = yield from create_steps(op, values, self._settings, on_upload=on_upload)
+        return self._new_task(state)
+
+    def task(self, task_id: str, operation: str | None = None) -> _HandleT:
         """A handle on an existing task, e.g. to resume waiting after a restart."""
         name = find_operation(operation).name if operation else None
-        return Task(TaskState(str(task_id), name), self._settings, self._driver)
+        return self._new_task(TaskState(str(task_id), name))
 
     def upload(
         self,
@@ -404,16 +442,18 @@ class SellerPic(_Operations[Task]):
         *,
         mask_for: Source | None = None,
         on_progress: ProgressCallback | None = None,
-    ) -> str:
+    ) -> _KeyT:
         """Check a file locally, upload it and return its file key. With `mask_for`, `source`
         is a mask checked against that image (black and white, same size)."""
-        return self._driver.run(_upload_one_steps(source, mask_for, self._settings, on_progress))
+        steps = _upload_one_steps(source, mask_for, self._settings, on_progress)
+        return cast(_KeyT, self._driver.run(steps))
 
-    def credits(self) -> Credits:
-        return self._driver.run(_credits_steps(self._settings))
+    def credits(self) -> _CreditsT:
+        return cast(_CreditsT, self._driver.run(_credits_steps(self._settings)))
 
-    def presets(self, type: str, *, page: int = 1, page_size: int = 10) -> PresetPage:
-        return self._driver.run(_presets_steps(self._settings, type, page, page_size))
+    def presets(self, type: str, *, page: int = 1, page_size: int = 10) -> _PresetsT:
+        steps = _presets_steps(self._settings, type, page, page_size)
+        return cast(_PresetsT, self._driver.run(steps))
 
     def run(
         self,
@@ -426,11 +466,11 @@ class SellerPic(_Operations[Task]):
         timeout: float | None = None,
         on_update: Callable[[TaskStatus], None] | None = None,
         **inputs: Any,
-    ) -> RunResult:
+    ) -> _RunT:
         """Create, wait and download in one call. Raises TaskFailedError when every output
         failed; on partial failure returns the files and lists the failures."""
-        return self._driver.run(
-            run_steps(
+        steps = _deferred(
+            lambda: run_steps(
                 find_operation(operation),
                 inputs,
                 self._settings,
@@ -442,6 +482,7 @@ class SellerPic(_Operations[Task]):
                 on_update=on_update,
             )
         )
+        return cast(_RunT, self._driver.run(steps))
 
     def batch(
         self,
@@ -452,10 +493,10 @@ class SellerPic(_Operations[Task]):
         poll_interval: float | None = None,
         retry_ambiguous: bool = False,
         on_event: Callable[[_batch.JobRecord], None] | None = None,
-    ) -> _batch.BatchReport:
+    ) -> _BatchT:
         """Run many jobs within the concurrency limits, resumable through `state_file`."""
-        return self._driver.run(
-            _batch.batch_steps(
+        steps = _deferred(
+            lambda: _batch.batch_steps(
                 _batch.normalise_jobs(jobs),
                 self._settings,
                 state_file=Path(state_file),
@@ -465,6 +506,39 @@ class SellerPic(_Operations[Task]):
                 on_event=on_event,
             )
         )
+        return cast(_BatchT, self._driver.run(steps))
+
+
+class SellerPic(
+    _Client[
+        httpx.Client,
+        SyncDriver,
+        Task,  # task()
+        Task,  # the create methods
+        str,  # upload()
+        Credits,  # credits()
+        PresetPage,  # presets()
+        RunResult,  # run()
+        _batch.BatchReport,  # batch()
+    ]
+):
+    """Blocking client.
+
+    >>> client = SellerPic()                       # SELLERPIC_API_KEY, SELLERPIC_BASE_URL
+    >>> task = client.remove_background(image="shoe.png")
+    >>> task.wait()
+    >>> task.download("out/")
+    """
+
+    def _new_http(self) -> httpx.Client:
+        return httpx.Client()
+
+    def _new_driver(self, api: AuthenticatedClient) -> SyncDriver:
+        api.set_httpx_client(self._http)
+        return SyncDriver(self._http, api)
+
+    def _new_task(self, state: TaskState) -> Task:
+        return Task(state, self._settings, self._driver)
 
     def close(self) -> None:
         if self._owns_http:
@@ -477,127 +551,30 @@ class SellerPic(_Operations[Task]):
         self.close()
 
 
-class AsyncSellerPic(_Operations[Coroutine[Any, Any, AsyncTask]]):
+class AsyncSellerPic(
+    _Client[
+        httpx.AsyncClient,
+        AsyncDriver,
+        AsyncTask,
+        Awaited[AsyncTask],
+        Awaited[str],
+        Awaited[Credits],
+        Awaited[PresetPage],
+        Awaited[RunResult],
+        Awaited[_batch.BatchReport],
+    ]
+):
     """Async client; same methods as `SellerPic`, awaited."""
 
-    def __init__(
-        self,
-        api_key: str | None = None,
-        *,
-        base_url: str | None = None,
-        timeout: float | httpx.Timeout | None = None,
-        max_retries: int | None = None,
-        retry_policy: RetryPolicy | None = None,
-        upload_mode: UploadMode = "presigned",
-        poll_interval: float | None = None,
-        http_client: httpx.AsyncClient | None = None,
-    ) -> None:
-        key, self._settings = _resolve_settings(
-            api_key, base_url, max_retries, retry_policy, upload_mode, poll_interval
-        )
-        self._key_hint = redact_key(key)
-        self._owns_http = http_client is None
-        self._http = http_client or httpx.AsyncClient()
-        _attach(
-            self._http,
-            self._settings.base_url,
-            key,
-            timeout or (DEFAULT_TIMEOUT if self._owns_http else None),
-        )
-        api = AuthenticatedClient(base_url=self._settings.base_url, token="")
+    def _new_http(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient()
+
+    def _new_driver(self, api: AuthenticatedClient) -> AsyncDriver:
         api.set_async_httpx_client(self._http)
-        self._driver = AsyncDriver(self._http, api)
+        return AsyncDriver(self._http, api)
 
-    def __repr__(self) -> str:
-        return f"AsyncSellerPic(base_url={self._settings.base_url!r}, api_key={self._key_hint})"
-
-    @property
-    def base_url(self) -> str:
-        return self._settings.base_url
-
-    @property
-    def poll_interval(self) -> float:
-        return self._settings.poll_interval
-
-    async def _create(
-        self,
-        operation: str,
-        values: dict[str, Any],
-        on_upload: ProgressCallback | None = None,
-    ) -> AsyncTask:
-        op = find_operation(operation)
-        steps = create_steps(op, values, self._settings, on_upload=on_upload)
-        state = await self._driver.run(steps)
+    def _new_task(self, state: TaskState) -> AsyncTask:
         return AsyncTask(state, self._settings, self._driver)
-
-    def task(self, task_id: str, operation: str | None = None) -> AsyncTask:
-        name = find_operation(operation).name if operation else None
-        return AsyncTask(TaskState(str(task_id), name), self._settings, self._driver)
-
-    async def upload(
-        self,
-        source: Source,
-        *,
-        mask_for: Source | None = None,
-        on_progress: ProgressCallback | None = None,
-    ) -> str:
-        return await self._driver.run(
-            _upload_one_steps(source, mask_for, self._settings, on_progress)
-        )
-
-    async def credits(self) -> Credits:
-        return await self._driver.run(_credits_steps(self._settings))
-
-    async def presets(self, type: str, *, page: int = 1, page_size: int = 10) -> PresetPage:
-        return await self._driver.run(_presets_steps(self._settings, type, page, page_size))
-
-    async def run(
-        self,
-        operation: str,
-        *,
-        output_dir: str | Path = ".",
-        format: str | None = None,
-        uhd: bool = False,
-        poll_interval: float | None = None,
-        timeout: float | None = None,
-        on_update: Callable[[TaskStatus], None] | None = None,
-        **inputs: Any,
-    ) -> RunResult:
-        return await self._driver.run(
-            run_steps(
-                find_operation(operation),
-                inputs,
-                self._settings,
-                output_dir=Path(output_dir),
-                fmt=format,
-                uhd=uhd,
-                poll_interval=poll_interval,
-                timeout=timeout,
-                on_update=on_update,
-            )
-        )
-
-    async def batch(
-        self,
-        jobs: Iterable[_batch.Job | Mapping[str, Any]],
-        *,
-        state_file: str | Path,
-        output_dir: str | Path = ".",
-        poll_interval: float | None = None,
-        retry_ambiguous: bool = False,
-        on_event: Callable[[_batch.JobRecord], None] | None = None,
-    ) -> _batch.BatchReport:
-        return await self._driver.run(
-            _batch.batch_steps(
-                _batch.normalise_jobs(jobs),
-                self._settings,
-                state_file=Path(state_file),
-                output_dir=Path(output_dir),
-                poll_interval=poll_interval,
-                retry_ambiguous=retry_ambiguous,
-                on_event=on_event,
-            )
-        )
 
     async def aclose(self) -> None:
         if self._owns_http:

@@ -9,11 +9,11 @@ other base URL (the offline simulator, a local mock). Pass `poll_interval` to ch
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar, cast
 from urllib.parse import urlsplit
 
 from sellerpic_client.api.tasks import get_download_url, get_task_status
@@ -321,13 +321,14 @@ def _download_url_steps(item: ResultItem, fmt: str, uhd: bool, settings: Setting
 def download_steps(
     state: TaskState,
     settings: Settings,
-    directory: Path,
+    directory: str | Path,
     *,
     fmt: str | None = None,
     uhd: bool = False,
     on_progress: Callable[[str, int, int | None], None] | None = None,
 ) -> Steps[list[Path]]:
     """Stream every successful output to `directory/<task id>_<n>.<format>`."""
+    directory = Path(directory)
     if state.status is None or not state.status.done:
         yield from refresh_steps(state, settings)
     assert state.status is not None
@@ -340,7 +341,7 @@ def download_steps(
     for index, item in enumerate(state.status.items):
         if not item.succeeded:
             continue
-        dest = Path(directory) / f"{state.task_id}_{index}.{chosen}"
+        dest = directory / f"{state.task_id}_{index}.{chosen}"
         progress = _bind_progress(on_progress, dest.name)
         for attempt in range(2):
             url = yield from _download_url_steps(item, chosen, uhd, settings)
@@ -403,12 +404,23 @@ def run_steps(
 
 
 # --- task objects ------------------------------------------------------------------------------
-class _TaskView:
-    """Read-only accessors shared by `Task` and `AsyncTask`."""
+_DriverT = TypeVar("_DriverT", bound=SyncDriver | AsyncDriver)
+_StatusT = TypeVar("_StatusT")
+_FilesT = TypeVar("_FilesT")
+_R = TypeVar("_R")
+#: What a method of the async classes returns: a coroutine to await for the value.
+Awaited = Coroutine[Any, Any, _R]
 
-    def __init__(self, state: TaskState, settings: Settings) -> None:
+
+class _TaskBase(Generic[_DriverT, _StatusT, _FilesT]):
+    """`Task` and `AsyncTask`, written once: their methods build steps and hand them to the
+    driver. `_StatusT` and `_FilesT` are what the driver gives back for `refresh`/`wait` and
+    `download`: the value itself for `Task`, a coroutine for `AsyncTask`."""
+
+    def __init__(self, state: TaskState, settings: Settings, driver: _DriverT) -> None:
         self._state = state
         self._settings = settings
+        self._driver = driver
 
     @property
     def id(self) -> str:
@@ -441,34 +453,25 @@ class _TaskView:
         name = type(self).__name__
         return f"{name}(id={self.id!r}, operation={self.operation!r}, statuses={statuses})"
 
-
-class Task(_TaskView):
-    """A task on the server; `wait()` then `download()`."""
-
-    def __init__(self, state: TaskState, settings: Settings, driver: SyncDriver) -> None:
-        super().__init__(state, settings)
-        self._driver = driver
-
-    def refresh(self) -> TaskStatus:
+    def refresh(self) -> _StatusT:
         """One status call."""
-        return self._driver.run(refresh_steps(self._state, self._settings))
+        return cast(_StatusT, self._driver.run(refresh_steps(self._state, self._settings)))
 
     def wait(
         self,
         poll_interval: float | None = None,
         timeout: float | None = None,
         on_update: Callable[[TaskStatus], None] | None = None,
-    ) -> TaskStatus:
+    ) -> _StatusT:
         """Poll until done. Raises TaskFailedError (all outputs failed) or TaskTimeoutError."""
-        return self._driver.run(
-            wait_steps(
-                self._state,
-                self._settings,
-                poll_interval=poll_interval,
-                timeout=timeout,
-                on_update=on_update,
-            )
+        steps = wait_steps(
+            self._state,
+            self._settings,
+            poll_interval=poll_interval,
+            timeout=timeout,
+            on_update=on_update,
         )
+        return cast(_StatusT, self._driver.run(steps))
 
     def download(
         self,
@@ -477,61 +480,17 @@ class Task(_TaskView):
         format: str | None = None,
         uhd: bool = False,
         on_progress: Callable[[str, int, int | None], None] | None = None,
-    ) -> list[Path]:
+    ) -> _FilesT:
         """Stream every successful output to disk; returns the paths written."""
-        return self._driver.run(
-            download_steps(
-                self._state,
-                self._settings,
-                Path(directory),
-                fmt=format,
-                uhd=uhd,
-                on_progress=on_progress,
-            )
+        steps = download_steps(
+            self._state, self._settings, directory, fmt=format, uhd=uhd, on_progress=on_progress
         )
+        return cast(_FilesT, self._driver.run(steps))
 
 
-class AsyncTask(_TaskView):
-    """The async twin of `Task`, driven by the same steps."""
+class Task(_TaskBase[SyncDriver, TaskStatus, list[Path]]):
+    """A task on the server; `wait()` then `download()`."""
 
-    def __init__(self, state: TaskState, settings: Settings, driver: AsyncDriver) -> None:
-        super().__init__(state, settings)
-        self._driver = driver
 
-    async def refresh(self) -> TaskStatus:
-        return await self._driver.run(refresh_steps(self._state, self._settings))
-
-    async def wait(
-        self,
-        poll_interval: float | None = None,
-        timeout: float | None = None,
-        on_update: Callable[[TaskStatus], None] | None = None,
-    ) -> TaskStatus:
-        return await self._driver.run(
-            wait_steps(
-                self._state,
-                self._settings,
-                poll_interval=poll_interval,
-                timeout=timeout,
-                on_update=on_update,
-            )
-        )
-
-    async def download(
-        self,
-        directory: str | Path = ".",
-        *,
-        format: str | None = None,
-        uhd: bool = False,
-        on_progress: Callable[[str, int, int | None], None] | None = None,
-    ) -> list[Path]:
-        return await self._driver.run(
-            download_steps(
-                self._state,
-                self._settings,
-                Path(directory),
-                fmt=format,
-                uhd=uhd,
-                on_progress=on_progress,
-            )
-        )
+class AsyncTask(_TaskBase[AsyncDriver, Awaited[TaskStatus], Awaited[list[Path]]]):
+    """The async twin of `Task`, driven by the same steps: await its methods."""
