@@ -162,8 +162,15 @@ def _plain_request(
     return request
 
 
-def _body_size(data: bytes | Path) -> int:
-    return len(data) if isinstance(data, bytes) else data.stat().st_size
+def _put_request(
+    client: httpx.Client | httpx.AsyncClient,
+    effect: PutBytes,
+    content: Iterator[bytes] | AsyncIterator[bytes],
+) -> httpx.Request:
+    """The PUT to a presigned URL, streamed with an explicit length and without the API key."""
+    size = len(effect.data) if isinstance(effect.data, bytes) else effect.data.stat().st_size
+    headers = {"Content-Type": effect.content_type, "Content-Length": str(size)}
+    return _plain_request(client, "PUT", effect.url, content=content, headers=headers)
 
 
 def _chunks(data: bytes | Path, on_progress: ProgressCallback | None) -> Iterator[bytes]:
@@ -274,16 +281,7 @@ class SyncDriver:
             except ValueError as exc:
                 return _raw_from_captured(exc)
         if isinstance(effect, PutBytes):
-            request = _plain_request(
-                self.http,
-                "PUT",
-                effect.url,
-                content=_chunks(effect.data, effect.on_progress),
-                headers={
-                    "Content-Type": effect.content_type,
-                    "Content-Length": str(_body_size(effect.data)),
-                },
-            )
+            request = _put_request(self.http, effect, _chunks(effect.data, effect.on_progress))
             response = self.http.send(request, auth=None)
             return RawResponse(response.status_code, response.headers, response.content)
         return self._download(effect)
@@ -338,16 +336,7 @@ class AsyncDriver:
             except ValueError as exc:
                 return _raw_from_captured(exc)
         if isinstance(effect, PutBytes):
-            request = _plain_request(
-                self.http,
-                "PUT",
-                effect.url,
-                content=_achunks(effect.data, effect.on_progress),
-                headers={
-                    "Content-Type": effect.content_type,
-                    "Content-Length": str(_body_size(effect.data)),
-                },
-            )
+            request = _put_request(self.http, effect, _achunks(effect.data, effect.on_progress))
             response = await self.http.send(request, auth=None)
             return RawResponse(response.status_code, response.headers, response.content)
         return await self._download(effect)
