@@ -1,8 +1,9 @@
 """Schemathesis property tests: generated requests for every operation, positive and negative, and
 every answer validated with schemathesis' checks (minus the ones excluded for the target).
 
-Against Prism, negative cases of `uploadAssetFile` are not generated: a multipart part without a
-Content-Type crashes Prism 5.14.2 (upstream #2672), and negative generation produces such parts.
+Against Prism, negative cases of `uploadAssetFile` are not generated and positive ones carry only
+their `file` part: a multipart part without a Content-Type crashes Prism 5.14.2 (upstream #2672),
+and generation produces such parts for extra form fields.
 Against a stateful server, positive bodies get real file keys (see `with_real_keys`).
 """
 
@@ -23,6 +24,7 @@ SPEC = load_spec()
 OPERATION_IDS = sorted(operations(SPEC))
 PRISM_SKIPPED_NEGATIVE = {"uploadAssetFile"}
 JSON = "application/json"
+PRISM_ONLY_FILE_PART = {"uploadAssetFile"}
 
 
 def is_prism_own_json_error(response: Any) -> bool:
@@ -54,6 +56,11 @@ def test_generated_requests_get_conforming_answers(
         pytest.skip(f"negative {op_id} cases crash Prism 5.14.2 (multipart, upstream #2672)")
     operation = contract_schema.find_operation_by_id(op_id)  # type: ignore[attr-defined]
     strategy = operation.as_strategy(generation_mode=mode)
+    if target.is_prism and op_id in PRISM_ONLY_FILE_PART:
+        # Extra form fields (the schema allows them) go out as parts without a Content-Type,
+        # which crash Prism 5.14.2 (upstream #2672). Filtered, not edited: schemathesis re-judges
+        # an edited binary body as invalid.
+        strategy = strategy.filter(lambda case: set(case.body or {}) <= {"file"})
     calls: list[int] = []
 
     @contract_settings(target.max_examples)
