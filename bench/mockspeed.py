@@ -11,8 +11,12 @@ the same spec, measured with the same load generator (bench/loadgen.py, its own 
 from __future__ import annotations
 
 import json
+import re
+import shutil
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from sellerpic import SellerPic
@@ -28,9 +32,71 @@ PRISM_BODY = {
 }
 
 
-def run_load(
+WRK = Path("/usr/bin/wrk")
+_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
+
+
+def pick_generator(smoke: bool) -> str:
+    """wrk (C, little CPU) for the full run when installed; the Python generator otherwise."""
+    return "wrk" if not smoke and shutil.which(str(WRK)) else "python"
+
+
+def _ms(text: str) -> float:
+    match = re.fullmatch(r"([\d.]+)(us|ms|s)", text)
+    if match is None:
+        raise ValueError(f"unexpected wrk latency {text!r}")
+    return float(match.group(1)) * _UNITS[match.group(2)]
+
+
+def run_wrk(
     url: str, method: str, body: str | None, concurrency: int, duration: float, key: str
 ) -> dict[str, Any]:
+    """One wrk run (one thread); a Lua script sets the method, body and Authorization."""
+    lua = [f'wrk.method = "{method}"', f'wrk.headers["Authorization"] = "Bearer {key}"']
+    if body is not None:
+        lua += [f"wrk.body = [[{body}]]", 'wrk.headers["Content-Type"] = "application/json"']
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write("\n".join(lua) + "\n")
+    try:
+        done = subprocess.run(
+            [str(WRK), "-t1", f"-c{concurrency}", f"-d{max(1, round(duration))}s", "--latency",
+             "-s", script.name, url],
+            capture_output=True, text=True, timeout=duration + 60, check=True,
+        )  # fmt: skip
+    finally:
+        Path(script.name).unlink(missing_ok=True)
+    out = done.stdout
+    total = re.search(r"(\d+) requests in ([\d.]+)(\w+)", out)
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    p50 = re.search(r"\s50%\s+(\S+)", out)
+    p99 = re.search(r"\s99%\s+(\S+)", out)
+    if not (total and rps and p50 and p99):
+        raise RuntimeError(f"cannot read wrk output:\n{out}")
+    requests = int(total.group(1))
+    bad = int(non2xx.group(1)) if non2xx else 0
+    return {
+        "generator": "wrk",
+        "requests": requests,
+        "ok": requests - bad,
+        "statuses": {"2xx": requests - bad, "other": bad},
+        "rps": float(rps.group(1)),
+        "p50_ms": _ms(p50.group(1)),
+        "p99_ms": _ms(p99.group(1)),
+    }
+
+
+def run_load(
+    url: str,
+    method: str,
+    body: str | None,
+    concurrency: int,
+    duration: float,
+    key: str,
+    generator: str = "python",
+) -> dict[str, Any]:
+    if generator == "wrk":
+        return run_wrk(url, method, body, concurrency, duration, key)
     command = [
         sys.executable,
         "-m",
@@ -51,6 +117,7 @@ def run_load(
         command, cwd=ROOT, capture_output=True, text=True, timeout=duration + 60, check=True
     )
     result: dict[str, Any] = json.loads(done.stdout)
+    result["generator"] = "python"
     return result
 
 
@@ -71,12 +138,23 @@ def _summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _measure_server(
-    server: Server, status_id: str, body: dict[str, str], key: str, duration: float, reps: int
+    server: Server,
+    status_id: str,
+    body: dict[str, str],
+    key: str,
+    duration: float,
+    reps: int,
+    generator: str,
 ) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, (url, method, payload) in _targets(server, status_id, body).items():
+        # Warm-up (Prism's JIT, the simulator's caches), not recorded.
+        run_load(url, method, payload, 50, min(duration, 1.0), key, generator)
         for concurrency in CONCURRENCIES:
-            runs = [run_load(url, method, payload, concurrency, duration, key) for _ in range(reps)]
+            runs = [
+                run_load(url, method, payload, concurrency, duration, key, generator)
+                for _ in range(reps)
+            ]
             out[f"{name}_c{concurrency}"] = _summarise(runs)
     return out
 
@@ -96,19 +174,33 @@ def _prepare_simulator(server: Server, wait: bool = True) -> tuple[str, dict[str
     return task.id, body
 
 
-def measure(duration: float, reps: int) -> dict[str, Any]:
-    results: dict[str, Any] = {"duration_s": duration, "repetitions": reps}
+def measure(duration: float, reps: int, generator: str = "python") -> dict[str, Any]:
+    results: dict[str, Any] = {
+        "duration_s": duration,
+        "repetitions": reps,
+        "generator": generator,
+    }
     with canned_server() as server:
         # The generator's own ceiling: it must be well above what the servers reach.
         results["generator_ceiling"] = _summarise(
             [
-                run_load(f"{server.url}/v1/api/generate?id=1", "GET", None, 50, duration, DEMO_KEY)
+                run_load(
+                    f"{server.url}/v1/api/generate?id=1",
+                    "GET",
+                    None,
+                    50,
+                    duration,
+                    DEMO_KEY,
+                    generator,
+                )
                 for _ in range(reps)
             ]
         )
     with simulator("--created-seconds", "0", "--running-seconds", "0") as server:
         status_id, body = _prepare_simulator(server)
-        results["simulator"] = _measure_server(server, status_id, body, DEMO_KEY, duration, reps)
+        results["simulator"] = _measure_server(
+            server, status_id, body, DEMO_KEY, duration, reps, generator
+        )
     with simulator("--created-seconds", "3600", "--running-seconds", "0") as server:
         # Long tasks: after 10 creates every further create is refused with 30003.
         _, body = _prepare_simulator(server, wait=False)
@@ -119,7 +211,7 @@ def measure(duration: float, reps: int) -> dict[str, Any]:
         results["simulator_rejected_create_c50"] = _summarise(runs)
     with prism() as server:
         results["prism"] = _measure_server(
-            server, "1956366543768004069", PRISM_BODY, "x", duration, reps
+            server, "1956366543768004069", PRISM_BODY, "x", duration, reps, generator
         )
     sim, pr = results["simulator"], results["prism"]
     results["simulator_over_prism_rps"] = {

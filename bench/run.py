@@ -37,6 +37,10 @@ class Plan:
     scaling_sizes: tuple[int, ...]
     scaling_created_s: float
     scaling_running_s: float
+    #: A duration that is not a multiple of the poll interval (worst phase for polling).
+    misaligned_n: int = 50
+    misaligned_created_s: float = 0.25
+    misaligned_running_s: float = 2.25
     #: None: the layer's own default (1 s for a local base URL).
     batch_poll_interval: float | None = None
 
@@ -72,6 +76,9 @@ SMOKE = Plan(
     scaling_sizes=(10, 20),
     scaling_created_s=0.02,
     scaling_running_s=0.08,
+    misaligned_n=10,
+    misaligned_created_s=0.05,
+    misaligned_running_s=0.1,
     batch_poll_interval=0.1,
 )
 
@@ -89,21 +96,30 @@ def run(plan: Plan, smoke: bool) -> dict[str, Any]:
         for _ in range(plan.batch_reps)
     ]
     raw["batch"] = {"runs": runs}
+    _log(f"batch with D not a multiple of the poll interval: {plan.misaligned_n} tasks")
+    raw["batch_misaligned"] = batch.measure_batch(
+        plan.misaligned_n,
+        plan.misaligned_created_s,
+        plan.misaligned_running_s,
+        plan.batch_poll_interval,
+    )
     interval = (plan.created_s + plan.running_s) / 2
     _log(f"naive: {plan.naive_n} tasks one at a time, poll every {interval:.2f}s")
     raw["naive"] = batch.measure_naive(plan.naive_n, plan.created_s, plan.running_s, interval)
     _log(f"client overhead: {plan.overhead_calls} calls x {plan.overhead_reps}")
     raw["overhead"] = overhead.measure(plan.overhead_calls, plan.overhead_reps)
-    _log(f"mock speed: {plan.load_seconds}s per point x {plan.load_reps}")
-    raw["mock_speed"] = mockspeed.measure(plan.load_seconds, plan.load_reps)
+    generator = mockspeed.pick_generator(smoke)
+    _log(f"mock speed: {plan.load_seconds}s per point x {plan.load_reps}, generator {generator}")
+    raw["mock_speed"] = mockspeed.measure(plan.load_seconds, plan.load_reps, generator)
     _log(f"memory: {plan.upload_side}px noise PNG x {plan.memory_reps}")
     raw["memory"] = memory.measure(plan.upload_side, plan.memory_reps)
     _log(f"scaling: {plan.scaling_sizes}")
+    # Poll interval D/2 here: the default 1 s is longer than the short D of these runs.
     raw["scaling"] = scaling.measure(
         list(plan.scaling_sizes),
         plan.scaling_created_s,
         plan.scaling_running_s,
-        plan.batch_poll_interval,
+        (plan.scaling_created_s + plan.scaling_running_s) / 2,
     )
     canned = raw["overhead"]["canned_server"]
     speed = raw["mock_speed"]

@@ -22,6 +22,7 @@ def measure(
                 "wall_s": r["wall_s"],
                 "wall_over_bound": r["wall_over_bound"],
                 "polls_per_task": r["polls_per_task"],
+                "poll_interval_s": r["poll_interval_s"],
                 "simulator_rss_mb_before": r["simulator_rss_mb_before"],
                 "simulator_rss_mb_after": r["simulator_rss_mb_after"],
                 "simulator_rss_mb_growth": r["simulator_rss_mb_growth"],

@@ -1,0 +1,106 @@
+"""Print the tables of BENCHMARKS.md from a results file: `python -m bench.report [FILE]`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from .run import DEFAULT_OUT
+
+
+def _f(value: float, digits: int = 2) -> str:
+    return f"{value:.{digits}f}"
+
+
+def render(result: dict[str, Any]) -> str:
+    raw = result["raw"]
+    lines = [f"Run of {result['date']}, {result['elapsed_s']} s, machine: {result['machine']}", ""]
+    batch_runs = raw["batch"]["runs"]
+    first = batch_runs[0]
+    lines += [
+        "| batch | N | D (s) | bound (s) | wall (s), each run | wall / bound (median) "
+        "| polls per task |",
+        "|---|---|---|---|---|---|---|",
+        f"| `client.batch` (poll {first['poll_interval_s']} s) | {first['n']} "
+        f"| {_f(first['duration_s'], 1)} | {_f(first['bound_s'], 1)} "
+        f"| {', '.join(_f(r['wall_s'], 1) for r in batch_runs)} "
+        f"| {_f(result['batch_wall_over_bound'], 3)} | {_f(result['batch_polls_per_task'])} |",
+    ]
+    mis = raw.get("batch_misaligned")
+    if mis:
+        lines.append(
+            f"| `client.batch`, D not a multiple of the poll | {mis['n']} "
+            f"| {_f(mis['duration_s'], 2)} | {_f(mis['bound_s'], 1)} | {_f(mis['wall_s'], 1)} "
+            f"| {_f(mis['wall_over_bound'], 3)} | {_f(mis['polls_per_task'])} |"
+        )
+    naive = raw["naive"]
+    lines.append(
+        f"| one at a time (poll {naive['poll_interval_s']} s) | {naive['n']} "
+        f"| {_f(naive['duration_s'], 1)} | {_f(naive['bound_s'], 1)} | {_f(naive['wall_s'], 1)} "
+        f"| {_f(naive['wall_over_bound'], 3)} | {_f(naive['polls_per_task'])} |"
+    )
+    lines += ["", "| client overhead | server | raw httpx µs/call | generated | layer "
+              "| generated / raw | layer / raw | CPU: generated / raw | CPU: layer / raw |",
+              "|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    for server in ("canned_server", "simulator"):
+        o = raw["overhead"][server]
+        us = o["us_per_call"]
+        lines.append(
+            f"| {o['calls']} getTaskStatus x {o['repetitions']} | {server} "
+            f"| {_f(us['raw_httpx'], 0)} | {_f(us['generated'], 0)} | {_f(us['layer'], 0)} "
+            f"| {_f(o['generated_over_raw'], 3)} | {_f(o['layer_over_raw'], 3)} "
+            f"| {_f(o['generated_over_raw_cpu'], 3)} | {_f(o['layer_over_raw_cpu'], 3)} |"
+        )
+    speed = raw["mock_speed"]
+    lines += ["", f"Load generator: {speed.get('generator', 'python')}.", ""]
+    lines += ["| mock speed | simulator req/s | p50 ms | p99 ms | Prism req/s | p50 ms "
+              "| p99 ms | simulator / Prism |", "|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    for point in ("status_c1", "status_c50", "create_c1", "create_c50"):
+        s, p = speed["simulator"][point], speed["prism"][point]
+        lines.append(
+            f"| {point} | {_f(s['rps'], 0)} | {_f(s['p50_ms'])} | {_f(s['p99_ms'])} "
+            f"| {_f(p['rps'], 0)} | {_f(p['p50_ms'])} | {_f(p['p99_ms'])} "
+            f"| {_f(speed['simulator_over_prism_rps'][point])} |"
+        )
+    rej, ceiling = speed["simulator_rejected_create_c50"], speed["generator_ceiling"]
+    lines.append(
+        f"| create_c50 refused (30003) | {_f(rej['rps'], 0)} | {_f(rej['p50_ms'])} "
+        f"| {_f(rej['p99_ms'])} | | | | |"
+    )
+    lines.append(
+        f"| generator ceiling (canned server, 50 conns) | {_f(ceiling['rps'], 0)} "
+        f"| {_f(ceiling['p50_ms'])} | {_f(ceiling['p99_ms'])} | | | | |"
+    )
+    mem = raw["memory"]
+    lines += [
+        "",
+        f"Upload of a {_f(mem['file_mb'])} MiB PNG ({mem['side_px']} px noise), "
+        f"peak RSS above idle, median of {mem['repetitions']}: client "
+        f"{_f(result['upload_client_rss_mb_over_idle'])} MiB, simulator "
+        f"{_f(result['upload_simulator_rss_mb_over_idle'])} MiB.",
+        "",
+        "| scaling N | D (s) | poll (s) | bound (s) | wall (s) | wall / bound | polls per task "
+        "| simulator RSS before (MiB) | after | growth |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in raw["scaling"]["rows"]:
+        lines.append(
+            f"| {row['n']} | {_f(row['duration_s'])} | {row.get('poll_interval_s')} "
+            f"| {_f(row['bound_s'], 1)} "
+            f"| {_f(row['wall_s'], 1)} | {_f(row['wall_over_bound'], 3)} "
+            f"| {_f(row['polls_per_task'])} | {_f(row['simulator_rss_mb_before'], 1)} "
+            f"| {_f(row['simulator_rss_mb_after'], 1)} | {_f(row['simulator_rss_mb_growth'], 1)} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> int:
+    path = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_OUT
+    print(render(json.loads(path.read_text(encoding="utf-8"))))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
