@@ -41,8 +41,16 @@ def has_inputs(definition: dict[str, Any]) -> bool:
     return bool(definition.get("parameters") or definition.get("requestBody"))
 
 
-@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=str)
-@pytest.mark.parametrize("op_id", OPERATION_IDS)
+# getCreditUsage takes no parameter and no body: it has no negative case to generate.
+CASES_TO_GENERATE = [
+    pytest.param(op_id, mode, id=f"{op_id}-{mode}")
+    for op_id in OPERATION_IDS
+    for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+    if mode is GenerationMode.POSITIVE or has_inputs(operations(SPEC)[op_id].definition)
+]
+
+
+@pytest.mark.parametrize(("op_id", "mode"), CASES_TO_GENERATE)
 def test_generated_requests_get_conforming_answers(
     target: Target,
     contract_schema: BaseSchema,
@@ -50,8 +58,6 @@ def test_generated_requests_get_conforming_answers(
     op_id: str,
     mode: GenerationMode,
 ) -> None:
-    if mode is GenerationMode.NEGATIVE and not has_inputs(operations(SPEC)[op_id].definition):
-        pytest.skip(f"{op_id} takes no parameters and no body: there is nothing to make invalid")
     if target.is_prism and mode is GenerationMode.NEGATIVE and op_id in PRISM_SKIPPED_NEGATIVE:
         pytest.skip(f"negative {op_id} cases crash Prism 5.14.2 (multipart, upstream #2672)")
     operation = contract_schema.find_operation_by_id(op_id)  # type: ignore[attr-defined]

@@ -14,7 +14,6 @@ import pytest
 import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis.errors import Unsatisfiable
 from jsonschema import Draft4Validator
 from jsonschema.exceptions import best_match
 from schemathesis import GenerationMode
@@ -28,8 +27,13 @@ from tests.reliability.simulator import Simulator
 API_KEY = "sk-live-SECRET-negative-0c5e7a93"
 SCHEMA = schemathesis.openapi.from_path(str(find_spec()))
 SPEC = Spec()
-OPERATION_IDS = sorted(SPEC.operations)
-#: Cases per operation: 17 operations x 320 >= 5,000 in CI; the long run goes further.
+#: Operations with something to make invalid (getCreditUsage takes no parameter and no body).
+OPERATION_IDS = sorted(
+    op_id
+    for op_id, op in SPEC.operations.items()
+    if op.raw.get("parameters") or op.raw.get("requestBody")
+)
+#: Cases per operation: 16 operations x 330 >= 5,000 in CI; the long run goes further.
 EXAMPLES = 1000 if LONG else 330
 TOTALS: Counter[str] = Counter()
 
@@ -118,9 +122,6 @@ def test_negative_cases_get_documented_4xx_never_5xx(
 
     try:
         run()
-    except Unsatisfiable:
-        # getCreditUsage takes no parameter and no body: there is nothing to make invalid.
-        pytest.skip(f"{op_id}: no input to negate")
     finally:
         session.close()
     TOTALS["cases"] += sum(statuses.values())
