@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import io
 import os
-import subprocess
-import sys
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +30,7 @@ from contract_tests.checking import (
     load_spec,
 )
 from contract_tests.prism import PrismServer, prism_available
+from sellerpic_mock.testing import serve_in_subprocess
 
 REPORTS = ROOT / "reports"
 #: Generated cases sent this session, by HTTP status; reported at the end and checked against
@@ -128,9 +128,11 @@ def target(request: pytest.FixtureRequest) -> Iterator[Target]:
     max_examples: int = config.getoption("--contract-max-examples")
 
     server: PrismServer | None = None
-    simulator: subprocess.Popen[str] | None = None
+    stack = ExitStack()
     if kind == "simulator" and not base_url:
-        simulator, base_url = start_simulator(api_key)
+        log = stack.enter_context((REPORTS / "simulator.log").open("w"))
+        served = serve_in_subprocess(*simulator_args(api_key), stderr=log)
+        base_url, _ = stack.enter_context(served)
     elif not base_url:
         if not prism_available():
             pytest.skip("Prism is not installed (`make setup`) and CONTRACT_BASE_URL is not set")
@@ -141,21 +143,13 @@ def target(request: pytest.FixtureRequest) -> Iterator[Target]:
     finally:
         if server is not None:
             server.stop()
-        if simulator is not None:
-            simulator.terminate()
-            simulator.wait(timeout=10)
+        stack.close()
 
 
-def start_simulator(api_key: str) -> tuple[subprocess.Popen[str], str]:
-    """An ephemeral `sellerpic-mock` on a free port, with credits for thousands of tasks and
-    tasks that finish within a fraction of a second, so links reach getDownloadUrl."""
-    command = [
-        sys.executable,
-        "-m",
-        "sellerpic_mock",
-        "serve",
-        "--port",
-        "0",
+def simulator_args(api_key: str) -> list[str]:
+    """An ephemeral simulator with credits for thousands of tasks and tasks that finish within a
+    fraction of a second, so links reach getDownloadUrl."""
+    return [
         "--ephemeral",
         "--no-demo-key",
         "--api-key",
@@ -165,14 +159,6 @@ def start_simulator(api_key: str) -> tuple[subprocess.Popen[str], str]:
         "--log-level",
         "warning",
     ]
-    log = (REPORTS / "simulator.log").open("w")
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, text=True)
-    assert process.stdout is not None
-    url = process.stdout.readline().strip()
-    if not url.startswith("http://"):
-        process.kill()
-        pytest.fail(f"the simulator did not start; see {REPORTS / 'simulator.log'}")
-    return process, url
 
 
 @pytest.fixture(autouse=True)

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
+from sellerpic_mock.testing import serve_in_subprocess
+
 OUTPUT = Path("demo-output")
 DEMO_KEY = "sk-sellerpic-demo"
 SIZE = (768, 1024)
@@ -70,28 +72,13 @@ def write_inputs(folder: Path) -> dict[str, Path]:
     return paths
 
 
-def start_simulator(bindir: Path) -> tuple[subprocess.Popen[str], str]:
-    server = subprocess.Popen(
-        [str(bindir / "sellerpic-mock"), "serve", "--port", "0", "--ephemeral", "--speed", "4"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert server.stdout is not None
-    url = server.stdout.readline().strip()
-    if not url.startswith("http://"):
-        server.kill()
-        raise SystemExit(f"the simulator did not start (first line: {url!r})")
-    return server, url
-
-
 def main() -> int:
     bindir = Path(sys.executable).parent
     if OUTPUT.exists():
         shutil.rmtree(OUTPUT)
     inputs = write_inputs(OUTPUT / "inputs")
-    server, url = start_simulator(bindir)
-    print(f"simulator running at {url} (demo key {DEMO_KEY})", flush=True)
-    try:
+    with serve_in_subprocess("--ephemeral", "--speed", "4") as (url, _):
+        print(f"simulator running at {url} (demo key {DEMO_KEY})", flush=True)
         env = dict(os.environ, SELLERPIC_BASE_URL=url, SELLERPIC_API_KEY=DEMO_KEY)
         command = [
             str(bindir / "sellerpic"),
@@ -104,12 +91,9 @@ def main() -> int:
         ]  # fmt: skip
         print("$ " + " ".join(command[1:]), flush=True)
         done = subprocess.run(command, env=env)
-        if done.returncode != 0:
-            print(f"the try-on job failed (exit {done.returncode})", file=sys.stderr)
-            return done.returncode
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    if done.returncode != 0:
+        print(f"the try-on job failed (exit {done.returncode})", file=sys.stderr)
+        return done.returncode
     results = sorted((OUTPUT / "results").rglob("*.png"))
     print(f"\n{len(results)} results written:")
     for path in results:

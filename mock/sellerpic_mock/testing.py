@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import IO
 
 import httpx
 import uvicorn
@@ -27,6 +30,7 @@ __all__ = [
     "image_bytes",
     "mask_bytes",
     "run_server",
+    "serve_in_subprocess",
 ]
 
 
@@ -63,6 +67,29 @@ def run_server(config: MockConfig | None = None, host: str = "127.0.0.1") -> Ite
         server.should_exit = True
         thread.join(10)
         sock.close()
+
+
+@contextmanager
+def serve_in_subprocess(
+    *args: str, stderr: IO[str] | int | None = None
+) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """`sellerpic-mock serve --port 0 ARGS` in its own process, as a user starts it (its own core,
+    no shared GIL); yields the URL it printed on its first line and the process, then stops it."""
+    command = [sys.executable, "-m", "sellerpic_mock", "serve", "--port", "0", *args]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, text=True)
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().strip()
+        if not url.startswith("http://"):
+            raise RuntimeError(f"the simulator did not start (first line {url!r})")
+        yield url, process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
 
 
 def image_bytes(
