@@ -20,6 +20,7 @@ import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
@@ -55,6 +56,17 @@ class RawResponse:
     status_code: int
     headers: httpx.Headers
     content: bytes = b""
+
+    @cached_property
+    def body(self) -> Any:
+        """The decoded JSON body (None when empty or not JSON), decoded once: checking the
+        envelope and reading its `data` used to parse the same bytes twice per call."""
+        if not self.content:
+            return None
+        try:
+            return json.loads(self.content)
+        except ValueError:
+            return None
 
 
 @dataclass(frozen=True)
@@ -143,7 +155,11 @@ def loggable_url(url: str) -> str:
 
 # --- drivers -----------------------------------------------------------------------------------
 def _raw_from_generated(response: Response[Any]) -> RawResponse:
-    return RawResponse(int(response.status_code), httpx.Headers(response.headers), response.content)
+    headers = response.headers
+    # The generated client hands over httpx's own (immutable to us) headers: no copy needed.
+    if not isinstance(headers, httpx.Headers):
+        headers = httpx.Headers(headers)
+    return RawResponse(int(response.status_code), headers, response.content)
 
 
 def _raw_from_captured(exc: ValueError) -> RawResponse:
@@ -364,10 +380,7 @@ class AsyncDriver:
 # --- envelope decoding -------------------------------------------------------------------------
 def envelope_error(raw: RawResponse) -> SellerPicError | None:
     """The error an answer stands for, or None when it is a successful envelope."""
-    try:
-        body = json.loads(raw.content) if raw.content else None
-    except ValueError:
-        body = None
+    body = raw.body
     if not isinstance(body, dict):
         if raw.status_code >= 400:
             reason = httpx.codes.get_reason_phrase(raw.status_code) or "error"
@@ -387,7 +400,10 @@ def envelope_error(raw: RawResponse) -> SellerPicError | None:
 
 def envelope_data(raw: RawResponse) -> dict[str, Any]:
     """The `data` object of a successful envelope ({} when absent)."""
-    body = json.loads(raw.content)
+    body = raw.body
+    if body is None:
+        # Not JSON: raise the decoder's error, as before.
+        body = json.loads(raw.content)
     data = body.get("data") if isinstance(body, dict) else None
     return data if isinstance(data, dict) else {}
 
