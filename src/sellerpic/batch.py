@@ -3,14 +3,20 @@
 Progress is kept in a JSON state file, rewritten atomically (temp file + rename) after every
 change. A job moves through
 
-    pending -> uploaded -> creating -> created -> done | failed
-                                    \\-> ambiguous
+    pending -> uploaded -> creating -> created -> downloading -> done
+                                    \\-> ambiguous     \\-> failed
 
 * `uploaded`: its local files are uploaded and their keys recorded (a resume does not upload
   them again).
 * `creating` is written *before* the create request is sent and `created` (with the task id)
   right after the answer, before anything else. A resumed job with a task id is only polled,
   never created again.
+* `downloading`: the task finished on the server, which frees its slot there; its results are
+  not on disk yet. It does not count as in flight, so the slot is refilled *before* the
+  download. A resumed job in this state is downloaded, never created again. The move from
+  `created` needs no save of its own: it is written with the next save (the next job's
+  `creating`, or this job's `done`); a crash before that leaves `created`, which a resume
+  polls and downloads the same way.
 * The one ambiguous case: the process died, or the request timed out or the connection dropped,
   while a create request was in flight. The server may or may not have created (and charged) the
   task, and the API cannot list tasks to find out. Such jobs are marked `ambiguous` and are not
@@ -20,8 +26,8 @@ change. A job moves through
 Concurrency: per operation, at most its documented limit is in flight. A 30003 answer (slots
 taken by other clients of the same account) lowers the batch's own cap to what it has in flight
 and pauses creation of that operation with jittered backoff. Each task in flight is polled once
-per interval, timed from its own creation (not in rounds); a finished task's results are
-downloaded and its slot refilled at once, before the other tasks' polls.
+per interval, timed from its own creation (not in rounds); a finished task's slot is refilled
+at once, before the other tasks' polls, and its results are downloaded while no poll is due.
 """
 
 from __future__ import annotations
@@ -48,7 +54,9 @@ from .errors import (
 )
 from .tasks import Settings, TaskState, download_steps, refresh_steps, resolve_inputs, submit_steps
 
-JobState = Literal["pending", "uploaded", "creating", "created", "done", "failed", "ambiguous"]
+JobState = Literal[
+    "pending", "uploaded", "creating", "created", "downloading", "done", "failed", "ambiguous"
+]
 STATE_VERSION = 1
 
 
@@ -176,12 +184,17 @@ class _Run:
                 self.lines[jid] = record_line(record)
         save_state(self.state_file, self.records, self.lines)
 
-    def update(self, record: JobRecord, state: JobState, **changes: Any) -> None:
+    def update(
+        self, record: JobRecord, state: JobState, *, save: bool = True, **changes: Any
+    ) -> None:
+        """Change a job; `save=False` leaves the write to the next save (only for changes
+        that need no durability point of their own)."""
         record.state = state
         for name, value in changes.items():
             setattr(record, name, value)
         self.lines[record.id] = record_line(record)
-        self.save()
+        if save:
+            self.save()
         if self.on_event is not None:
             self.on_event(record)
 
@@ -194,6 +207,9 @@ class _Run:
 
     def waiting(self) -> list[JobRecord]:
         return [r for r in self.records.values() if r.state in ("pending", "uploaded")]
+
+    def downloading(self) -> list[JobRecord]:
+        return [r for r in self.records.values() if r.state == "downloading"]
 
 
 def _merge(jobs: list[Job], state_file: Path, retry_ambiguous: bool) -> dict[str, JobRecord]:
@@ -236,11 +252,17 @@ def batch_steps(
         assert record.task_id is not None
         run.tasks[record.id] = TaskState(record.task_id, record.operation)
         run.next_poll[record.id] = time.monotonic()
-    while run.waiting() or run.in_flight():
+    for record in run.downloading():
+        # Finished before the stop: download (the first step fetches its status again).
+        assert record.task_id is not None
+        run.tasks[record.id] = TaskState(record.task_id, record.operation)
+    while run.waiting() or run.in_flight() or run.downloading():
         for record in run.waiting():
             yield from _start(run, record, settings, interval)
         if not run.in_flight():
-            if run.waiting():
+            if run.downloading():
+                yield from _collect(run, run.downloading()[0], settings, output_dir)
+            elif run.waiting():
                 # Everything left is paused by 30003 from other clients: wait for a slot.
                 now = time.monotonic()
                 resume = min(run.paused_until.get(r.operation, now) for r in run.waiting())
@@ -250,6 +272,11 @@ def batch_steps(
         # them in rounds would hold every task to the round's phase, and a slot that frees
         # just after a round would stay empty for almost a whole interval.
         due = min(run.next_poll[r.id] for r in run.in_flight())
+        # Downloads wait for the time between polls: a due poll may free a slot.
+        for record in run.downloading():
+            if due <= time.monotonic():
+                break
+            yield from _collect(run, record, settings, output_dir)
         pause = due - time.monotonic()
         if pause > 0:
             yield Sleep(pause)
@@ -258,8 +285,8 @@ def batch_steps(
                 continue
             done = yield from _poll(run, record, settings, interval)
             if done:
-                yield from _collect(run, record, settings, output_dir)
-                # Refill the freed slot now rather than after the other polls.
+                _finished(run, record)
+                # Refill the freed slot now, before the download and the other polls.
                 for waiting in run.waiting():
                     yield from _start(run, waiting, settings, interval)
     return BatchReport(list(run.records.values()))
@@ -318,14 +345,24 @@ def _poll(run: _Run, record: JobRecord, settings: Settings, interval: float) -> 
     return status.done
 
 
-def _collect(run: _Run, record: JobRecord, settings: Settings, output_dir: Path) -> Steps[None]:
+def _finished(run: _Run, record: JobRecord) -> None:
+    """A polled task is final: failed outright, or `downloading` (saved with the next save)."""
     state = run.tasks[record.id]
     status = state.status
     assert status is not None
-    failures = [asdict(f) for f in status.failures]
     if not status.successes:
         error = TaskFailedError(state.task_id, status.failures)
+        failures = [asdict(f) for f in status.failures]
         run.update(record, "failed", error=str(error), failures=failures)
         return
+    run.next_poll.pop(record.id, None)
+    run.update(record, "downloading", save=False)
+
+
+def _collect(run: _Run, record: JobRecord, settings: Settings, output_dir: Path) -> Steps[None]:
+    state = run.tasks[record.id]
     files = yield from download_steps(state, settings, output_dir / record.id)
+    status = state.status
+    assert status is not None
+    failures = [asdict(f) for f in status.failures]
     run.update(record, "done", files=[str(f) for f in files], failures=failures)

@@ -229,6 +229,7 @@ def audit(
             if owner is not None and snap.states.get(owner) in (
                 "creating",
                 "created",
+                "downloading",
                 "done",
                 "failed",
                 "ambiguous",
