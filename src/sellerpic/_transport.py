@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import contextvars
 import glob
 import json
 import logging
 import os
 import tempfile
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
+from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -28,7 +27,6 @@ from urllib.parse import urlsplit
 import httpx
 
 from sellerpic_client.client import AuthenticatedClient
-from sellerpic_client.types import Response
 
 from . import _retry
 from .errors import (
@@ -71,11 +69,13 @@ class RawResponse:
 
 @dataclass(frozen=True)
 class ApiCall:
-    """Call one generated operation (`module.sync_detailed` / `module.asyncio_detailed`)."""
+    """Call one generated operation: the request its module builds (`module._get_kwargs`,
+    what `sync_detailed` / `asyncio_detailed` send), sent through the generated client's httpx
+    client. The answer is not parsed into the generated models: the steps read the envelope
+    themselves, and that parse cost about as much again as the rest of the layer's work."""
 
     name: str
-    sync_fn: Callable[..., Response[Any]]
-    async_fn: Callable[..., Awaitable[Response[Any]]]
+    build: Callable[..., dict[str, Any]]
     kwargs: dict[str, Any]
 
 
@@ -110,22 +110,14 @@ Steps = Generator[Effect, Any, T]
 
 def api_call(name: str, module: Any, **kwargs: Any) -> ApiCall:
     """Describe a call to a generated operation module."""
-    return ApiCall(name, module.sync_detailed, module.asyncio_detailed, kwargs)
+    return ApiCall(name, module._get_kwargs, kwargs)
 
 
 # --- authentication and redaction --------------------------------------------------------------
-_last_response: contextvars.ContextVar[httpx.Response | None] = contextvars.ContextVar(
-    "sellerpic_last_response", default=None
-)
-
-
 class BearerAuth(httpx.Auth):
-    """Adds the API key to API requests and keeps the raw answer for the driver.
-
-    The generated functions raise before returning when a documented error status has a
-    non-JSON body (a proxy's HTML page) or when the status is not a standard one (520); the
-    answer captured here still lets the step report the real status.
-    """
+    """Adds the API key to API requests (the drivers switch it off for presigned and file
+    URLs). The drivers read every answer raw, so a non-JSON error body (a proxy's HTML page)
+    or a non-standard status (520) still reaches the step with its real status."""
 
     def __init__(self, api_key: str) -> None:
         self._header = f"Bearer {api_key}"
@@ -135,8 +127,7 @@ class BearerAuth(httpx.Auth):
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers["Authorization"] = self._header
-        response = yield request
-        _last_response.set(response)
+        yield request
 
 
 def redact_key(api_key: str | None) -> str:
@@ -154,21 +145,6 @@ def loggable_url(url: str) -> str:
 
 
 # --- drivers -----------------------------------------------------------------------------------
-def _raw_from_generated(response: Response[Any]) -> RawResponse:
-    headers = response.headers
-    # The generated client hands over httpx's own (immutable to us) headers: no copy needed.
-    if not isinstance(headers, httpx.Headers):
-        headers = httpx.Headers(headers)
-    return RawResponse(int(response.status_code), headers, response.content)
-
-
-def _raw_from_captured(exc: ValueError) -> RawResponse:
-    captured = _last_response.get()
-    if captured is None:
-        raise exc
-    return RawResponse(captured.status_code, captured.headers, captured.content)
-
-
 def _plain_request(
     client: httpx.Client | httpx.AsyncClient, method: str, url: str, **kw: Any
 ) -> httpx.Request:
@@ -291,11 +267,8 @@ class SyncDriver:
             time.sleep(effect.seconds)
             return None
         if isinstance(effect, ApiCall):
-            _last_response.set(None)
-            try:
-                return _raw_from_generated(effect.sync_fn(client=self.api, **effect.kwargs))
-            except ValueError as exc:
-                return _raw_from_captured(exc)
+            response = self.api.get_httpx_client().request(**effect.build(**effect.kwargs))
+            return RawResponse(response.status_code, response.headers, response.content)
         if isinstance(effect, PutBytes):
             request = _put_request(self.http, effect, _chunks(effect.data, effect.on_progress))
             response = self.http.send(request, auth=None)
@@ -346,11 +319,9 @@ class AsyncDriver:
             await asyncio.sleep(effect.seconds)
             return None
         if isinstance(effect, ApiCall):
-            _last_response.set(None)
-            try:
-                return _raw_from_generated(await effect.async_fn(client=self.api, **effect.kwargs))
-            except ValueError as exc:
-                return _raw_from_captured(exc)
+            built = effect.build(**effect.kwargs)
+            response = await self.api.get_async_httpx_client().request(**built)
+            return RawResponse(response.status_code, response.headers, response.content)
         if isinstance(effect, PutBytes):
             request = _put_request(self.http, effect, _achunks(effect.data, effect.on_progress))
             response = await self.http.send(request, auth=None)
