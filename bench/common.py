@@ -18,6 +18,8 @@ from pathlib import Path
 
 import httpx
 
+from sellerpic_mock.testing import serve_in_subprocess
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 DEMO_KEY = "sk-sellerpic-demo"
@@ -46,26 +48,10 @@ def _stop(process: subprocess.Popen[str]) -> None:
 @contextmanager
 def simulator(*args: str) -> Iterator[Server]:
     """`sellerpic-mock serve --port 0 --ephemeral ...` in its own process (single worker)."""
-    command = [
-        str(BIN / "sellerpic-mock"),
-        "serve",
-        "--port",
-        "0",
-        "--ephemeral",
-        "--credits",
-        str(MANY_CREDITS),
-        *args,
-    ]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-    try:
-        assert process.stdout is not None
-        url = process.stdout.readline().strip()
-        if not url.startswith("http://"):
-            raise RuntimeError(f"the simulator did not start (first line {url!r})")
+    served = serve_in_subprocess("--ephemeral", "--credits", str(MANY_CREDITS), *args)
+    with served as (url, process):
         _wait_ready(url + "/v1/api/usage", {"Authorization": f"Bearer {DEMO_KEY}"})
         yield Server(url, process.pid, process)
-    finally:
-        _stop(process)
 
 
 def free_port() -> int:
