@@ -11,6 +11,7 @@ from openapi_schema_validator import OAS30Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
+from contract_tests.checking import resolve
 from tests.spec.conftest import SPEC_PATH
 
 OPERATIONS = {
@@ -43,15 +44,6 @@ def _operations(spec: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
                 yield item[method]["operationId"], item[method]
 
 
-def _resolve(spec: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
-    while "$ref" in node:
-        target: Any = spec
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
-
-
 def _validator(spec: dict[str, Any], schema: dict[str, Any]) -> OAS30Validator:
     registry: Registry[Any] = Registry().with_resource(
         SPEC_URI, Resource.from_contents(spec, default_specification=DRAFT4)
@@ -63,15 +55,15 @@ def _validator(spec: dict[str, Any], schema: dict[str, Any]) -> OAS30Validator:
 def _examples(spec: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any], Any]]:
     """Every (label, schema, example) pair of request bodies, responses and parameters."""
     for op_id, op in _operations(spec):
-        body = _resolve(spec, op.get("requestBody", {}))
+        body = resolve(spec, op.get("requestBody", {}))
         for media, content in body.get("content", {}).items():
             yield from _media_examples(f"{op_id} request {media}", content)
         for status, response in op["responses"].items():
-            response = _resolve(spec, response)
+            response = resolve(spec, response)
             for media, content in response.get("content", {}).items():
                 yield from _media_examples(f"{op_id} {status} {media}", content)
         for param in op.get("parameters", []):
-            param = _resolve(spec, param)
+            param = resolve(spec, param)
             if "example" in param:
                 yield f"{op_id} parameter {param['name']}", param["schema"], param["example"]
 
@@ -118,7 +110,7 @@ def test_every_operation_reads_like_a_reference(spec: dict[str, Any], op_id: str
     required = {"200", "403"} if op_id == "uploadFile" else {"200", "401", "403", "404"}
     assert required <= statuses, f"{op_id} documents {sorted(statuses)}"
     if "requestBody" in op:
-        content = _resolve(spec, op["requestBody"])["content"]
+        content = resolve(spec, op["requestBody"])["content"]
         media = next(iter(content.values()))
         has_example = "example" in media or "examples" in media
         assert has_example or "multipart/form-data" in content, f"{op_id} has no request example"
@@ -133,7 +125,7 @@ def test_error_bodies_use_the_common_envelope(spec: dict[str, Any]) -> None:
     for op_id, op in _operations(spec):
         for status, response in op["responses"].items():
             if status.startswith(("4", "5")):
-                schema = _resolve(spec, response)["content"]["application/json"]["schema"]
+                schema = resolve(spec, response)["content"]["application/json"]["schema"]
                 assert schema == {"$ref": "#/components/schemas/ErrorResponse"}, (op_id, status)
 
 
@@ -185,7 +177,7 @@ def test_ids_are_strings_and_status_is_an_open_set(spec: dict[str, Any]) -> None
 
 def test_create_links_to_status_and_status_links_to_download(spec: dict[str, Any]) -> None:
     links = spec["components"]["responses"]["TaskCreated"]["links"]
-    assert _resolve(spec, links["GetTaskStatus"])["operationId"] == "getTaskStatus"
+    assert resolve(spec, links["GetTaskStatus"])["operationId"] == "getTaskStatus"
     status = spec["paths"]["/v1/api/generate"]["get"]["responses"]["200"]
     assert status["links"]["GetDownloadUrl"]["operationId"] == "getDownloadUrl"
 
