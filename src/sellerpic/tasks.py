@@ -47,6 +47,7 @@ from .uploads import (
     is_file_key,
     prepare_image,
     prepare_mask_alone,
+    rule_errors_as_invalid_input,
     upload_steps,
 )
 
@@ -211,16 +212,8 @@ def resolve_inputs(
 def _check_shape(op: Operation, field_name: str, prepared: PreparedImage) -> None:
     if op.rules.shape_check is None:
         return
-    from .images import ImageRuleError
-
-    try:
+    with rule_errors_as_invalid_input(field_name, prepared.label):
         op.rules.shape_check(prepared.info)
-    except ImageRuleError as exc:
-        raise InvalidInputError(
-            f"{field_name} ({prepared.label}) breaks the {exc.rule} rule: {exc.message}",
-            rule=exc.rule,
-            field=field_name,
-        ) from None
 
 
 def create_steps(

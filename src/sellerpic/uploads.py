@@ -13,6 +13,8 @@ local file. Wrap keys with other prefixes (e.g. a previous task's output) in `Fi
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -107,19 +109,26 @@ def prepare_image(
         data = Path(source)
     else:
         data = read_input(source, label)
-    try:
+    with rule_errors_as_invalid_input(field, label):
         info = _inspect(data, label)
         images.check_image(info, max_bytes=max_bytes, max_side=max_side)
         if mask_for is not None:
             assert isinstance(data, bytes)
             images.check_mask(data, mask_for.info)
+    return PreparedImage(data, info, label)
+
+
+@contextmanager
+def rule_errors_as_invalid_input(field: str, label: str) -> Iterator[None]:
+    """Report a broken image rule as the caller's input error, naming the field and the file."""
+    try:
+        yield
     except images.ImageRuleError as exc:
         raise InvalidInputError(
             f"{field} ({label}) breaks the {exc.rule} rule: {exc.message}",
             rule=exc.rule,
             field=field,
         ) from None
-    return PreparedImage(data, info, label)
 
 
 def _inspect(data: bytes | Path, label: str) -> images.ImageInfo:
@@ -138,14 +147,8 @@ def _inspect(data: bytes | Path, label: str) -> images.ImageInfo:
 def prepare_mask_alone(source: Source, *, field: str) -> PreparedImage:
     """A mask whose image is a file key: only black-and-white can be checked, not the size."""
     prepared = prepare_image(source, field=field)
-    try:
+    with rule_errors_as_invalid_input(field, prepared.label):
         images.check_mask(prepared.data, prepared.info)
-    except images.ImageRuleError as exc:
-        raise InvalidInputError(
-            f"{field} ({prepared.label}) breaks the {exc.rule} rule: {exc.message}",
-            rule=exc.rule,
-            field=field,
-        ) from None
     return prepared
 
 
