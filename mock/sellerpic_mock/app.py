@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import atexit
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
@@ -45,17 +45,36 @@ async def _crash(request: Request, exc: Exception) -> Response:
     return error(server_error())
 
 
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def durable(endpoint: Endpoint) -> Endpoint:
+    """Answer only once what the request wrote is committed: a client never holds an id
+    that a crash of the simulator could take back."""
+
+    async def answer(request: Request) -> Response:
+        try:
+            return await endpoint(request)
+        finally:
+            await request.app.state.services.durable()
+
+    return answer
+
+
 ROUTES = [
-    Route("/v1/api/generate/{operation}", tasks.create_task, methods=["POST"]),
-    Route("/v1/api/generate", tasks.get_task_status, methods=["GET"]),
-    Route("/v1/api/upload/url", uploads.get_upload_url, methods=["GET"]),
-    Route("/v1/api/upload", uploads.upload_asset_file, methods=["POST"]),
-    Route("/presigned/{token}", uploads.upload_file, methods=["PUT"]),
-    Route("/v1/api/download", downloads.get_download_url, methods=["GET"]),
-    Route("/files/{token}", downloads.get_file, methods=["GET"]),
-    Route("/v1/api/presets", account.list_presets, methods=["GET"]),
-    Route("/presets/{kind}/{name}.png", account.preset_picture, methods=["GET"]),
-    Route("/v1/api/usage", account.get_credit_usage, methods=["GET"]),
+    Route(path, durable(endpoint), methods=[method])
+    for path, endpoint, method in [
+        ("/v1/api/generate/{operation}", tasks.create_task, "POST"),
+        ("/v1/api/generate", tasks.get_task_status, "GET"),
+        ("/v1/api/upload/url", uploads.get_upload_url, "GET"),
+        ("/v1/api/upload", uploads.upload_asset_file, "POST"),
+        ("/presigned/{token}", uploads.upload_file, "PUT"),
+        ("/v1/api/download", downloads.get_download_url, "GET"),
+        ("/files/{token}", downloads.get_file, "GET"),
+        ("/v1/api/presets", account.list_presets, "GET"),
+        ("/presets/{kind}/{name}.png", account.preset_picture, "GET"),
+        ("/v1/api/usage", account.get_credit_usage, "GET"),
+    ]
 ]
 
 

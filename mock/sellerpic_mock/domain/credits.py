@@ -24,9 +24,13 @@ class Credits:
         total, used = self._store.credits(account.id)
         return Usage(remaining=total - used, total=total, usage=used)
 
+    def try_charge(self, account: Account, amount: int) -> bool:
+        """Take `amount` if the balance covers it; the check and the update are one statement."""
+        return not amount or self._store.try_charge(account.id, amount)
+
     def charge(self, account: Account, amount: int) -> None:
-        """Take `amount` or raise 30004; the check and the update are one statement."""
-        if amount and not self._store.try_charge(account.id, amount):
+        """Take `amount` or raise 30004."""
+        if not self.try_charge(account, amount):
             raise insufficient_credits(amount, self.usage(account).remaining)
 
     def refund(self, account: Account | int, amount: int) -> None:

@@ -54,7 +54,11 @@ class Lifecycle:
         return True
 
     def settle_due(self, account: Account) -> None:
-        """Settle every finished task of the account, so usage and limits are current."""
-        now = self.now()
-        for task in self._store.due_unsettled(account.id, now):
-            self.settle_if_due(task, now)
+        """Settle every finished task of the account, so its credit balance is current.
+
+        Creates do not settle (the in-flight count reads finish times, not statuses): refunds
+        are applied when the balance is read, or when a charge would otherwise fail.
+        """
+        with self._store.transaction():
+            refund = self._store.settle_due(account.id, self.now(), SUCCESS, FAILED)
+            self._credits.refund(account, refund)

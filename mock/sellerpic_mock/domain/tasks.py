@@ -85,7 +85,6 @@ class Tasks:
         body = operation.validate_body(body)
         plan = plan_for(operation, body)
         self._check_inputs(account, operation.operation_id, body)
-        self._lifecycle.settle_due(account)
         now = self._lifecycle.now()
         task_id = new_id()
         results = []
@@ -109,7 +108,10 @@ class Tasks:
         # Limit check, charge and insert commit together or not at all.
         with self._store.transaction():
             self._limits.check(account, operation, now, force_limit)
-            self._credits.charge(account, plan.cost)
+            if not self._credits.try_charge(account, plan.cost):
+                # Refunds of failed results are applied lazily: apply them before refusing.
+                self._lifecycle.settle_due(account)
+                self._credits.charge(account, plan.cost)
             self._store.insert_task(task, results)
         return task_id
 

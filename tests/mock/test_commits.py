@@ -1,0 +1,78 @@
+"""Group commit and lazy refunds: what a client is told is on disk, and nothing else is."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+from starlette.applications import Starlette
+
+from sellerpic_mock import FakeClock
+from sellerpic_mock.testing import asgi_client
+
+from .conftest import KEY_A, create, created_id, usage
+
+SAMPLE = "UPLOAD/MANAGE/SAMPLE/product/1-original.png"
+TRY_ON = {"modelImageKey": SAMPLE, "top": {"imageKey": SAMPLE}}
+
+
+def committed_task_ids(tmp_path: Path) -> set[str]:
+    """Read through a connection of its own: it sees only committed transactions."""
+    with sqlite3.connect(tmp_path / "data" / "sellerpic-mock.sqlite3") as conn:
+        return {str(row[0]) for row in conn.execute("SELECT id FROM tasks")}
+
+
+async def test_every_answered_create_is_already_committed(
+    make_app: Callable[..., Starlette], tmp_path: Path
+) -> None:
+    app = make_app()
+    seen_on_answer: list[bool] = []
+
+    async def on_response(response: httpx.Response) -> None:
+        await response.aread()
+        task_id = str(response.json()["data"]["id"])
+        seen_on_answer.append(task_id in committed_task_ids(tmp_path))
+
+    async with asgi_client(app, KEY_A) as client:
+        client.event_hooks["response"].append(on_response)
+        # Concurrent creates run in the same loop iterations and share commits.
+        answers = await asyncio.gather(
+            *(create(client, "tryOnApparel", TRY_ON) for _ in range(8))
+        )
+    assert [a.json()["code"] for a in answers] == [0] * 8
+    assert seen_on_answer == [True] * 8
+    assert {str(a.json()["data"]["id"]) for a in answers} <= committed_task_ids(tmp_path)
+
+
+async def test_a_refused_create_does_not_undo_the_others_in_its_commit(
+    make_app: Callable[..., Starlette], tmp_path: Path
+) -> None:
+    # tryOnApparel costs 4 credits (four results): 12 credits admit 3 of 6 concurrent creates.
+    app = make_app(api_keys={KEY_A: 12})
+    async with asgi_client(app, KEY_A) as client:
+        answers = await asyncio.gather(
+            *(create(client, "tryOnApparel", TRY_ON) for _ in range(6))
+        )
+        codes = sorted(a.json()["code"] for a in answers)
+        assert codes == [0, 0, 0, 30004, 30004, 30004]
+        accepted = {str(a.json()["data"]["id"]) for a in answers if a.json()["code"] == 0}
+        assert committed_task_ids(tmp_path) == accepted
+        assert await usage(client) == {"remaining": 0, "total": 12, "usage": 12}
+
+
+async def test_refunds_are_applied_before_a_create_is_refused(
+    make_app: Callable[..., Starlette], clock: FakeClock
+) -> None:
+    # Every result fails and is refunded, but nothing reads the balance or the status
+    # before the next create: the refund must still count.
+    app = make_app(api_keys={KEY_A: 4}, failure_rate=1.0)
+    async with asgi_client(app, KEY_A) as client:
+        await created_id(client, "tryOnApparel", TRY_ON)
+        refused = await create(client, "tryOnApparel", TRY_ON)
+        assert refused.json()["code"] == 30004
+        clock.advance(10)
+        await created_id(client, "tryOnApparel", TRY_ON)
+        assert await usage(client) == {"remaining": 0, "total": 4, "usage": 4}
