@@ -65,9 +65,11 @@ async def json_body(request: Request) -> Any:
         raise bad_request("body: a JSON object is required")
     try:
         body = json.loads(raw)
-        # JSON escapes can spell lone surrogates, which no UTF-8 store accepts: refuse them
-        # here rather than fail later (SQLite raised, answering 500).
-        json.dumps(body, ensure_ascii=False).encode("utf-8")
+        # JSON escapes (and json.loads's surrogatepass decoding) can spell lone surrogates,
+        # which no UTF-8 store accepts: refuse them here rather than fail later (SQLite
+        # raised, answering 500). Plain ASCII without escapes cannot hold one.
+        if not raw.isascii() or b"\\u" in raw:
+            json.dumps(body, ensure_ascii=False).encode("utf-8")
     except RecursionError:
         raise bad_request("body: JSON nested too deeply") from None
     except (ValueError, UnicodeError):
