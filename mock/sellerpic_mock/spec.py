@@ -7,11 +7,13 @@ reaches the simulator on the next start.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
+import fastjsonschema
 import yaml
 from jsonschema import Draft4Validator
 from jsonschema.exceptions import ValidationError, best_match
@@ -21,17 +23,6 @@ from .domain.errors import bad_request
 _HERE = Path(__file__).resolve().parent
 SPEC_CANDIDATES = (_HERE / "sellerpic.yaml", _HERE.parent.parent / "openapi" / "sellerpic.yaml")
 CREATE_PREFIX = "/v1/api/generate/"
-# Schema keywords that do not constrain a string beyond type, length and enum.
-_PLAIN_STRING_KEYS = {
-    "type",
-    "minLength",
-    "maxLength",
-    "enum",
-    "description",
-    "example",
-    "x-evidence",
-    "default",
-}
 
 
 def find_spec() -> Path:
@@ -67,28 +58,46 @@ def _field_message(error: ValidationError) -> str:
     return f"{path or 'body'}: {error.message}"
 
 
+class SchemaCheck:
+    """One schema's verdict on a value.
+
+    Bodies and query values are checked on every request: the schema compiled by
+    fastjsonschema accepts a valid value in about 2 µs where jsonschema takes about 50 µs.
+    jsonschema stays the authority: it decides every value the compiled code refuses, and its
+    best match names the field in the 400. tests/mock/test_spec_checks.py holds the two to
+    the same verdicts.
+    """
+
+    def __init__(self, schema: dict[str, Any]) -> None:
+        self.schema = schema
+        self.validator = Draft4Validator(schema)
+
+    @cached_property
+    def _fast(self) -> Callable[[Any], Any]:
+        # Compiled on first use: compiling every schema would add a second to each start.
+        # OAS 3.0 schemas are draft 4; no defaults filled in, no format checks (as jsonschema).
+        compiled: Callable[[Any], Any] = fastjsonschema.compile(
+            {**self.schema, "$schema": "http://json-schema.org/draft-04/schema#"},
+            use_default=False,
+            use_formats=False,
+        )
+        return compiled
+
+    def error(self, value: Any) -> ValidationError | None:
+        try:
+            self._fast(value)
+            return None
+        except fastjsonschema.JsonSchemaException:
+            found: ValidationError | None = best_match(self.validator.iter_errors(value))
+            return found
+
+
 @dataclass(frozen=True)
 class QueryParam:
     name: str
     required: bool
     schema: dict[str, Any]
-    validator: Draft4Validator
-
-    def plain_string_ok(self, value: Any) -> bool:
-        """Fast path for the common case (ids, formats): a string schema the value satisfies.
-
-        Status polls are the hot path; a full jsonschema pass costs more than the lookup.
-        """
-        schema = self.schema
-        if schema.get("type") != "string" or not isinstance(value, str):
-            return False
-        if set(schema) - _PLAIN_STRING_KEYS:
-            return False
-        if "enum" in schema and value not in schema["enum"]:
-            return False
-        return (
-            int(schema.get("minLength", 0)) <= len(value) <= int(schema.get("maxLength", 1 << 30))
-        )
+    check: SchemaCheck
 
     def coerce(self, raw: str) -> Any:
         kind = self.schema.get("type")
@@ -114,7 +123,7 @@ class Operation:
     query: list[QueryParam] = field(default_factory=list)
     headers: list[QueryParam] = field(default_factory=list)
     body_schema: dict[str, Any] | None = None
-    body_validator: Draft4Validator | None = None
+    body_check: SchemaCheck | None = None
 
     @property
     def statuses(self) -> set[str]:
@@ -134,10 +143,9 @@ class Operation:
         """Validate the declared header parameters (only Content-Type today)."""
         for param in self.headers:
             raw = headers.get(param.name)
-            if raw is not None and not param.plain_string_ok(raw):
-                error = best_match(param.validator.iter_errors(raw))
-                if error is not None:
-                    raise bad_request(f"{param.name}: {error.message}")
+            error = None if raw is None else param.check.error(raw)
+            if error is not None:
+                raise bad_request(f"{param.name}: {error.message}")
 
     def parse_query(self, params: Any, headers: Any = None) -> dict[str, Any]:
         """Coerce and validate the query string; `params` is a Starlette QueryParams."""
@@ -153,19 +161,16 @@ class Operation:
                     values[param.name] = param.schema["default"]
                 continue
             value = param.coerce(raw)
-            if param.plain_string_ok(value):
-                values[param.name] = value
-                continue
-            error = best_match(param.validator.iter_errors(value))
+            error = param.check.error(value)
             if error is not None:
                 raise bad_request(f"{param.name}: {error.message}")
             values[param.name] = value
         return values
 
     def validate_body(self, body: Any) -> dict[str, Any]:
-        if self.body_validator is None or self.body_schema is None:
+        if self.body_check is None or self.body_schema is None:
             raise bad_request("body: this operation takes no JSON body")
-        error = best_match(self.body_validator.iter_errors(body))
+        error = self.body_check.error(body)
         if error is not None:
             raise bad_request(_field_message(error))
         assert isinstance(body, dict)  # the schema's type: object guarantees it
@@ -204,15 +209,13 @@ class Spec:
             schema = param.get("schema", {})
             target = op.query if param["in"] == "query" else op.headers
             target.append(
-                QueryParam(
-                    param["name"], bool(param.get("required")), schema, Draft4Validator(schema)
-                )
+                QueryParam(param["name"], bool(param.get("required")), schema, SchemaCheck(schema))
             )
         content = raw.get("requestBody", {}).get("content", {})
         json_body = content.get("application/json")
         if json_body is not None:
             op.body_schema = json_body["schema"]
-            op.body_validator = Draft4Validator(json_body["schema"])
+            op.body_check = SchemaCheck(json_body["schema"])
         return op
 
     @cached_property
