@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -232,8 +231,8 @@ def test_batch_respects_limits_and_resumes(
     peak = [0]
 
     def on_event(record: Any) -> None:
-        saved = json.loads(state_file.read_text())["jobs"]
-        peak[0] = max(peak[0], sum(1 for r in saved.values() if r["state"] == "created"))
+        saved = load_state(state_file)
+        peak[0] = max(peak[0], sum(1 for r in saved.values() if r.state == "created"))
 
     with sync_client(server) as client:
         report = client.batch(
