@@ -32,14 +32,18 @@ taken by other clients of the same account) lowers the batch's own cap to what i
 and pauses creation of that operation with jittered backoff. Each task in flight is polled once
 per interval, timed from its own creation (not in rounds); a finished task's slot is refilled
 at once, before the other tasks' polls, and its results are downloaded while no poll is due.
+Jobs start in job order. The runner indexes jobs by state, so a step costs time in proportion
+to the jobs it touches, not to the size of the batch.
 """
 
 from __future__ import annotations
 
+import heapq
 import json
 import os
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -62,6 +66,8 @@ JobState = Literal[
     "pending", "uploaded", "creating", "created", "downloading", "done", "failed", "ambiguous"
 ]
 JOB_STATES: frozenset[str] = frozenset(get_args(JobState))
+#: Jobs not started yet: the runner creates them as slots free up.
+WAITING: frozenset[str] = frozenset({"pending", "uploaded"})
 #: Version 2: the journal. Version 1 (still read): one JSON object `{"jobs": {...}, "version": 1}`
 #: rewritten whole on every save, which made a save cost O(number of jobs).
 STATE_VERSION = 2
@@ -272,6 +278,41 @@ def append_state(path: Path, records: Iterable[JobRecord]) -> int:
 
 
 # --- the runner --------------------------------------------------------------------------------
+class _Queue:
+    """Job records kept in job order (by rank): add and discard in O(log n), the first one in
+    O(log n) amortised. A discarded id stays in the heap until it reaches the top."""
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[int, str]] = []
+        self._queued: set[str] = set()
+        self._members: dict[str, tuple[int, JobRecord]] = {}
+
+    def __len__(self) -> int:
+        return len(self._members)
+
+    def add(self, rank: int, record: JobRecord) -> None:
+        self._members[record.id] = (rank, record)
+        if record.id not in self._queued:
+            self._queued.add(record.id)
+            heapq.heappush(self._heap, (rank, record.id))
+
+    def discard(self, job_id: str) -> None:
+        self._members.pop(job_id, None)
+
+    def first(self) -> JobRecord | None:
+        heap = self._heap
+        while heap:
+            member = self._members.get(heap[0][1])
+            if member is not None:
+                return member[1]
+            self._queued.discard(heapq.heappop(heap)[1])
+        return None
+
+    def ordered(self) -> list[JobRecord]:
+        """All members in job order: O(k log k) for k members (meant for small sets)."""
+        return [record for _, record in sorted(self._members.values(), key=lambda m: m[0])]
+
+
 def _compact_after(jobs: int) -> int:
     """Lines appended before the journal is compacted again mid-run. A run appends about 5
     lines per job, so only a run with many 30003 retries gets there; compacting then keeps
@@ -281,7 +322,8 @@ def _compact_after(jobs: int) -> int:
 
 @dataclass
 class _Run:
-    """Mutable bookkeeping of one batch run."""
+    """Mutable bookkeeping of one batch run. Jobs are indexed by state (waiting per operation,
+    in flight, downloading), so no step scans every record."""
 
     records: dict[str, JobRecord]
     jobs: dict[str, Job]
@@ -297,7 +339,56 @@ class _Run:
     dirty: dict[str, None] = field(default_factory=dict)
     #: Lines appended to the journal since it was last compacted.
     appended: int = 0
+    #: Each job's position in job order.
+    rank: dict[str, int] = field(init=False)
+    waiting: dict[str, _Queue] = field(init=False)
+    created: _Queue = field(init=False)
+    created_per_op: Counter[str] = field(init=False)
+    downloading: _Queue = field(init=False)
 
+    def __post_init__(self) -> None:
+        self.rank = {jid: n for n, jid in enumerate(self.records)}
+        self.waiting = {}
+        self.created = _Queue()
+        self.created_per_op = Counter()
+        self.downloading = _Queue()
+        for record in self.records.values():
+            self._index(record)
+
+    # indexes
+    def _index(self, record: JobRecord) -> None:
+        rank = self.rank[record.id]
+        if record.state in WAITING:
+            self.waiting.setdefault(record.operation, _Queue()).add(rank, record)
+        elif record.state == "created":
+            self.created.add(rank, record)
+            self.created_per_op[record.operation] += 1
+        elif record.state == "downloading":
+            self.downloading.add(rank, record)
+
+    def _unindex(self, record: JobRecord, state: JobState) -> None:
+        if state in WAITING:
+            self.waiting[record.operation].discard(record.id)
+        elif state == "created":
+            self.created.discard(record.id)
+            self.created_per_op[record.operation] -= 1
+        elif state == "downloading":
+            self.downloading.discard(record.id)
+
+    def waiting_count(self) -> int:
+        return sum(len(queue) for queue in self.waiting.values())
+
+    def waiting_operations(self) -> list[str]:
+        return [op for op, queue in self.waiting.items() if len(queue)]
+
+    def in_flight(self) -> list[JobRecord]:
+        """The tasks in flight, in job order (at most the sum of the operations' limits)."""
+        return self.created.ordered()
+
+    def in_flight_count(self, operation: str | None = None) -> int:
+        return len(self.created) if operation is None else self.created_per_op[operation]
+
+    # the state file
     def compact(self) -> None:
         save_state(self.state_file, self.records)
         self.dirty.clear()
@@ -318,7 +409,10 @@ class _Run:
     ) -> None:
         """Change a job; `save=False` leaves the write to the next save (only for changes
         that need no durability point of their own)."""
-        record.state = state
+        if state != record.state:
+            self._unindex(record, record.state)
+            record.state = state
+            self._index(record)
         for name, value in changes.items():
             setattr(record, name, value)
         self.dirty.pop(record.id, None)
@@ -328,26 +422,17 @@ class _Run:
         if self.on_event is not None:
             self.on_event(record)
 
-    def in_flight(self, operation: str | None = None) -> list[JobRecord]:
-        return [
-            r
-            for r in self.records.values()
-            if r.state == "created" and (operation is None or r.operation == operation)
-        ]
-
-    def waiting(self) -> list[JobRecord]:
-        return [r for r in self.records.values() if r.state in ("pending", "uploaded")]
-
-    def downloading(self) -> list[JobRecord]:
-        return [r for r in self.records.values() if r.state == "downloading"]
-
 
 def _merge(jobs: list[Job], state_file: Path, retry_ambiguous: bool) -> dict[str, JobRecord]:
-    records = load_state(state_file)
+    """The state file's records merged with the job list, in job order (then the jobs only in
+    the state file)."""
+    saved = load_state(state_file)
+    records: dict[str, JobRecord] = {}
     for job in jobs:
         assert job.id is not None
-        if job.id not in records:
-            records[job.id] = JobRecord(job.id, job.operation)
+        record = saved.pop(job.id) if job.id in saved else JobRecord(job.id, job.operation)
+        records[job.id] = record
+    records.update(saved)
     for record in records.values():
         if record.state == "creating":
             # Died while a create was in flight: it may exist server-side.
@@ -383,20 +468,20 @@ def batch_steps(
         assert record.task_id is not None
         run.tasks[record.id] = TaskState(record.task_id, record.operation)
         run.next_poll[record.id] = time.monotonic()
-    for record in run.downloading():
+    for record in run.downloading.ordered():
         # Finished before the stop: download (the first step fetches its status again).
         assert record.task_id is not None
         run.tasks[record.id] = TaskState(record.task_id, record.operation)
-    while run.waiting() or run.in_flight() or run.downloading():
-        for record in run.waiting():
-            yield from _start(run, record, settings, interval)
-        if not run.in_flight():
-            if run.downloading():
-                yield from _collect(run, run.downloading()[0], settings, output_dir)
-            elif run.waiting():
+    while run.waiting_count() or run.in_flight_count() or len(run.downloading):
+        yield from _start_waiting(run, settings, interval)
+        if not run.in_flight_count():
+            first = run.downloading.first()
+            if first is not None:
+                yield from _collect(run, first, settings, output_dir)
+            elif run.waiting_count():
                 # Everything left is paused by 30003 from other clients: wait for a slot.
                 now = time.monotonic()
-                resume = min(run.paused_until.get(r.operation, now) for r in run.waiting())
+                resume = min(run.paused_until.get(op, now) for op in run.waiting_operations())
                 yield Sleep(max(resume - now, 0.0) or interval)
             continue
         # Each task is polled `interval` after its own creation or last poll. Polling all of
@@ -404,10 +489,8 @@ def batch_steps(
         # just after a round would stay empty for almost a whole interval.
         due = min(run.next_poll[r.id] for r in run.in_flight())
         # Downloads wait for the time between polls: a due poll may free a slot.
-        for record in run.downloading():
-            if due <= time.monotonic():
-                break
-            yield from _collect(run, record, settings, output_dir)
+        while (ready := run.downloading.first()) is not None and due > time.monotonic():
+            yield from _collect(run, ready, settings, output_dir)
         pause = due - time.monotonic()
         if pause > 0:
             yield Sleep(pause)
@@ -418,15 +501,45 @@ def batch_steps(
             if done:
                 _finished(run, record)
                 # Refill the freed slot now, before the download and the other polls.
-                for waiting in run.waiting():
-                    yield from _start(run, waiting, settings, interval)
+                yield from _start_waiting(run, settings, interval)
     return BatchReport(list(run.records.values()))
+
+
+def _can_start(run: _Run, operation: str) -> bool:
+    op = find_operation(operation)
+    cap = run.caps.get(op.name, op.concurrency_limit)
+    return (
+        run.in_flight_count(op.name) < cap
+        and run.paused_until.get(op.name, 0.0) <= time.monotonic()
+    )
+
+
+def _start_waiting(run: _Run, settings: Settings, interval: float) -> Steps[None]:
+    """Start waiting jobs in job order while their operation has a free slot and is not paused.
+
+    Only the first waiting job of each operation is looked at, so a pass costs time in
+    proportion to the jobs it starts (and the number of operations), not to the jobs waiting.
+    """
+    stopped: set[str] = set()
+    while True:
+        best: JobRecord | None = None
+        for operation, queue in run.waiting.items():
+            if operation in stopped or not len(queue) or not _can_start(run, operation):
+                continue
+            head = queue.first()
+            if head is not None and (best is None or run.rank[head.id] < run.rank[best.id]):
+                best = head
+        if best is None:
+            return
+        yield from _start(run, best, settings, interval)
+        if best.state in WAITING:
+            # Not started (30003 paused the operation): its other jobs wait for the next pass.
+            stopped.add(best.operation)
 
 
 def _start(run: _Run, record: JobRecord, settings: Settings, interval: float) -> Steps[None]:
     op = find_operation(record.operation)
-    cap = run.caps.get(op.name, op.concurrency_limit)
-    if len(run.in_flight(op.name)) >= cap or run.paused_until.get(op.name, 0.0) > time.monotonic():
+    if not _can_start(run, op.name):
         return
     job = run.jobs.get(record.id)
     try:
@@ -443,7 +556,7 @@ def _start(run: _Run, record: JobRecord, settings: Settings, interval: float) ->
     except ConcurrencyLimitError:
         attempt = run.busy_attempts.get(op.name, 0)
         run.busy_attempts[op.name] = attempt + 1
-        run.caps[op.name] = max(1, len(run.in_flight(op.name)))
+        run.caps[op.name] = max(1, run.in_flight_count(op.name))
         run.paused_until[op.name] = time.monotonic() + settings.retry.busy_delay(attempt)
         run.update(record, "uploaded")
         return

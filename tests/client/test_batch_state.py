@@ -24,7 +24,7 @@ from sellerpic.batch import (
     save_state,
 )
 
-from .fakeapi import FakeApi
+from .fakeapi import FakeApi, business
 
 RB_CREATE = "/v1/api/generate/removeBackground"
 
@@ -238,6 +238,44 @@ def test_save_appends_bytes_independent_of_the_number_of_jobs(
     assert mean_large <= mean_small * 1.1 and mean_large < 2 * longest
 
 
+def test_jobs_start_in_job_order_across_operations(
+    client: SellerPic, api: FakeApi, tmp_path: Path
+) -> None:
+    jobs: list[Job] = []
+    for n in range(12):
+        jobs.append(Job("remove_background", {"image": key(2 * n)}, f"rb-{n:02d}"))
+        jobs.append(Job("segment_by_prompt", {"image": key(2 * n + 1), "prompt": "x"}, f"sp{n}"))
+    report = client.batch(jobs, state_file=tmp_path / "s.json", output_dir=tmp_path / "out")
+    assert report.ok and [r.id for r in report.records] == [j.id for j in jobs]
+    sent = created_keys(api)
+    # The first pass fills both operations in job order: segment-by-prompt's limit is 5.
+    assert sent[:10] == [key(n) for n in range(10)]
+    assert sent[10:15] == [key(10), key(12), key(14), key(16), key(18)]
+    # Each operation's jobs start in job order.
+    assert [k for k in sent if int(k[-36:-4], 16) % 2 == 0] == [key(2 * n) for n in range(12)]
+    assert [k for k in sent if int(k[-36:-4], 16) % 2] == [key(2 * n + 1) for n in range(12)]
+
+
+def test_job_refused_with_30003_keeps_its_place(
+    client: SellerPic, api: FakeApi, tmp_path: Path
+) -> None:
+    api.fault(RB_CREATE, business(30003, "concurrency limit"))
+    report = client.batch(rb_jobs(4), state_file=tmp_path / "s.json", output_dir=tmp_path / "o")
+    assert report.ok
+    assert created_keys(api) == [key(0), key(0), key(1), key(2), key(3)]
+
+
+def test_resume_follows_the_job_list_order(client: SellerPic, api: FakeApi, tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    ids = ["zeta", "alpha", "mid"]
+    saved = {jid: JobRecord(jid, "remove_background") for jid in sorted(ids)}
+    _version_1_file(state, saved)
+    jobs = [Job("remove_background", {"image": key(n)}, jid) for n, jid in enumerate(ids)]
+    report = client.batch(jobs, state_file=state, output_dir=tmp_path / "out")
+    assert [r.id for r in report.records] == ids
+    assert created_keys(api) == [key(0), key(1), key(2)]
+
+
 def test_journal_compacted_when_it_grows_mid_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -251,3 +289,4 @@ def test_journal_compacted_when_it_grows_mid_run(
         run.update(record, "uploaded" if n % 2 else "pending", error=str(n))
         assert load_state(state) == records
         assert len(lines_of(state)) <= 1 + 3 + 10
+    assert run.waiting_count() == 3 and run.in_flight_count() == 0
