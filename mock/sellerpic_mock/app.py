@@ -1,18 +1,21 @@
-"""The ASGI application: routes over the domain services, errors as envelopes, faults on top."""
+"""The ASGI application: a route table over the domain services, errors as envelopes, faults
+on top.
+
+Dispatch is written out here rather than built from Starlette's application, router and
+middleware stack: a status poll spent more time in those layers than in the route itself.
+Requests and responses are still Starlette's.
+"""
 
 from __future__ import annotations
 
 import atexit
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+import re
+from collections.abc import Awaitable, Callable
 
-from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
-from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from .config import MockConfig
 from .domain.errors import ApiError, not_found, server_error
@@ -24,86 +27,124 @@ from .spec import Spec
 
 log = logging.getLogger("sellerpic_mock")
 
-
-async def _api_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, ApiError)
-    return error(exc)
-
-
-async def _http_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
-    if exc.status_code == 404:
-        return error(not_found())
-    response = error(ApiError(exc.status_code, str(exc.detail), exc.status_code))
-    # Keeps the Allow header of a 405, which HTTP requires.
-    response.headers.update(exc.headers or {})
-    return response
-
-
-async def _crash(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return error(server_error())
-
-
 Endpoint = Callable[[Request], Awaitable[Response]]
 
-
-def durable(endpoint: Endpoint) -> Endpoint:
-    """Answer only once what the request wrote is committed: a client never holds an id
-    that a crash of the simulator could take back."""
-
-    async def answer(request: Request) -> Response:
-        try:
-            return await endpoint(request)
-        finally:
-            await request.app.state.services.durable()
-
-    return answer
-
-
-ROUTES = [
-    Route(path, durable(endpoint), methods=[method])
-    for path, endpoint, method in [
-        ("/v1/api/generate/{operation}", tasks.create_task, "POST"),
-        ("/v1/api/generate", tasks.get_task_status, "GET"),
-        ("/v1/api/upload/url", uploads.get_upload_url, "GET"),
-        ("/v1/api/upload", uploads.upload_asset_file, "POST"),
-        ("/presigned/{token}", uploads.upload_file, "PUT"),
-        ("/v1/api/download", downloads.get_download_url, "GET"),
-        ("/files/{token}", downloads.get_file, "GET"),
-        ("/v1/api/presets", account.list_presets, "GET"),
-        ("/presets/{kind}/{name}.png", account.preset_picture, "GET"),
-        ("/v1/api/usage", account.get_credit_usage, "GET"),
-    ]
+ROUTES: list[tuple[str, str, Endpoint]] = [
+    ("POST", "/v1/api/generate/{operation}", tasks.create_task),
+    ("GET", "/v1/api/generate", tasks.get_task_status),
+    ("GET", "/v1/api/upload/url", uploads.get_upload_url),
+    ("POST", "/v1/api/upload", uploads.upload_asset_file),
+    ("PUT", "/presigned/{token}", uploads.upload_file),
+    ("GET", "/v1/api/download", downloads.get_download_url),
+    ("GET", "/files/{token}", downloads.get_file),
+    ("GET", "/v1/api/presets", account.list_presets),
+    ("GET", "/presets/{kind}/{name}.png", account.preset_picture),
+    ("GET", "/v1/api/usage", account.get_credit_usage),
 ]
 
 
-def create_app(config: MockConfig | None = None, spec: Spec | None = None) -> Starlette:
+def _pattern(path: str) -> re.Pattern[str]:
+    """`/files/{token}` -> a regex with one named group per segment parameter."""
+    parts = re.split(r"\{(\w+)\}", path)
+    regex = "".join(
+        f"(?P<{part}>[^/]+)" if index % 2 else re.escape(part) for index, part in enumerate(parts)
+    )
+    return re.compile(f"^{regex}$")
+
+
+class Router:
+    """Paths without parameters are a dict lookup; the few with parameters are tried in order."""
+
+    def __init__(self, routes: list[tuple[str, str, Endpoint]]) -> None:
+        self._fixed: dict[str, dict[str, Endpoint]] = {}
+        self._patterns: list[tuple[re.Pattern[str], dict[str, Endpoint]]] = []
+        by_path: dict[str, dict[str, Endpoint]] = {}
+        for method, path, endpoint in routes:
+            methods = by_path.setdefault(path, {})
+            methods[method] = endpoint
+            if method == "GET":
+                methods["HEAD"] = endpoint
+        for path, methods in by_path.items():
+            if "{" in path:
+                self._patterns.append((_pattern(path), methods))
+            else:
+                self._fixed[path] = methods
+
+    def match(self, path: str) -> tuple[dict[str, Endpoint], dict[str, str]] | None:
+        methods = self._fixed.get(path)
+        if methods is not None:
+            return methods, {}
+        for pattern, methods in self._patterns:
+            found = pattern.match(path)
+            if found is not None:
+                return methods, found.groupdict()
+        return None
+
+
+class Simulator:
+    """The simulator as an ASGI application over its domain services."""
+
+    def __init__(self, services: Services, config: MockConfig) -> None:
+        self.services = services
+        self._router = Router(ROUTES)
+        self._app = FaultMiddleware(self._dispatch, config=config)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            scope["app"] = self
+            await self._app(scope, receive, send)
+        elif scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                self.services.close()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = await self._answer(scope, receive)
+        await response(scope, receive, send)
+
+    async def _answer(self, scope: Scope, receive: Receive) -> Response:
+        matched = self._router.match(scope["path"])
+        if matched is None:
+            return error(not_found())
+        methods, params = matched
+        endpoint = methods.get(scope["method"])
+        if endpoint is None:
+            allowed = ", ".join(sorted(methods))
+            response = error(ApiError(405, "Method Not Allowed", 405))
+            # HTTP requires a 405 to name the methods the resource has.
+            response.headers["Allow"] = allowed
+            return response
+        scope["path_params"] = params
+        request = Request(scope, receive)
+        try:
+            return await endpoint(request)
+        except ApiError as exc:
+            return error(exc)
+        except Exception:
+            log.exception("unhandled error on %s %s", scope["method"], scope["path"])
+            return error(server_error())
+        finally:
+            # Answer only once what the request wrote is committed: a client never holds an
+            # id that a crash of the simulator could take back.
+            await self.services.durable()
+
+
+def create_app(config: MockConfig | None = None, spec: Spec | None = None) -> Simulator:
     """Build a simulator; its state lives in `config.data_dir` (a temporary folder if None)."""
     config = config or MockConfig()
     services = build_services(config, spec)
     if services.ephemeral:
         atexit.register(services.close)
-
-    @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        yield
-        services.close()
-
-    app = Starlette(
-        routes=ROUTES,
-        middleware=[Middleware(FaultMiddleware, config=config)],
-        exception_handlers={
-            ApiError: _api_error,
-            HTTPException: _http_error,
-            Exception: _crash,
-        },
-        lifespan=lifespan,
-    )
-    app.state.services = services
-    return app
+    return Simulator(services, config)
 
 
-def services_of(app: Starlette) -> Services:
-    svc: Services = app.state.services
-    return svc
+def services_of(app: Simulator) -> Services:
+    return app.services

@@ -14,9 +14,8 @@ from typing import IO
 import httpx
 import uvicorn
 from PIL import Image, ImageDraw
-from starlette.applications import Starlette
 
-from .app import create_app, services_of
+from .app import Simulator, create_app, services_of
 from .cli import bind, url_of
 from .clock import FakeClock
 from .config import DEMO_API_KEY, MockConfig
@@ -34,7 +33,7 @@ __all__ = [
 ]
 
 
-def asgi_client(app: Starlette, api_key: str | None = DEMO_API_KEY) -> httpx.AsyncClient:
+def asgi_client(app: Simulator, api_key: str | None = DEMO_API_KEY) -> httpx.AsyncClient:
     """An httpx client wired straight to the app, no sockets; base URL http://testserver."""
     headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
     return httpx.AsyncClient(
@@ -42,7 +41,7 @@ def asgi_client(app: Starlette, api_key: str | None = DEMO_API_KEY) -> httpx.Asy
     )
 
 
-def close_app(app: Starlette) -> None:
+def close_app(app: Simulator) -> None:
     """Release the database (and the temporary data dir of an ephemeral app)."""
     services_of(app).close()
 

@@ -10,9 +10,9 @@ import httpx
 import pytest
 import schemathesis
 from jsonschema import Draft4Validator
-from starlette.applications import Starlette
 
 from sellerpic_mock import FakeClock, MockConfig, create_app
+from sellerpic_mock.app import Simulator
 from sellerpic_mock.spec import Spec, find_spec
 from sellerpic_mock.testing import asgi_client, close_app, image_bytes
 
@@ -47,10 +47,10 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def make_app(tmp_path: Path, clock: FakeClock) -> Iterator[Callable[..., Starlette]]:
-    apps: list[Starlette] = []
+def make_app(tmp_path: Path, clock: FakeClock) -> Iterator[Callable[..., Simulator]]:
+    apps: list[Simulator] = []
 
-    def factory(**overrides: Any) -> Starlette:
+    def factory(**overrides: Any) -> Simulator:
         settings: dict[str, Any] = {
             "clock": clock,
             "data_dir": tmp_path / "data",
@@ -67,18 +67,18 @@ def make_app(tmp_path: Path, clock: FakeClock) -> Iterator[Callable[..., Starlet
 
 
 @pytest.fixture
-def app(make_app: Callable[..., Starlette]) -> Starlette:
+def app(make_app: Callable[..., Simulator]) -> Simulator:
     return make_app()
 
 
 @pytest.fixture
-async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+async def client(app: Simulator) -> AsyncIterator[httpx.AsyncClient]:
     async with asgi_client(app, KEY_A) as c:
         yield c
 
 
 @pytest.fixture
-async def other(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+async def other(app: Simulator) -> AsyncIterator[httpx.AsyncClient]:
     async with asgi_client(app, KEY_B) as c:
         yield c
 

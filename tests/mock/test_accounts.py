@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from starlette.applications import Starlette
 
 from sellerpic_mock import FakeClock
+from sellerpic_mock.app import Simulator
 from sellerpic_mock.testing import DEMO_API_KEY, asgi_client
 
 from .conftest import check, created_id, status, upload
@@ -23,7 +23,7 @@ AUTH_OPERATIONS = [
 @pytest.mark.parametrize(("operation", "method", "url"), AUTH_OPERATIONS)
 @pytest.mark.parametrize("authorization", [None, "Bearer nope", "Basic abc", "Bearer "])
 async def test_missing_or_unknown_key_is_401(
-    app: Starlette, operation: str, method: str, url: str, authorization: str | None
+    app: Simulator, operation: str, method: str, url: str, authorization: str | None
 ) -> None:
     async with asgi_client(app, None) as anonymous:
         headers = {"Authorization": authorization} if authorization else {}
@@ -32,13 +32,13 @@ async def test_missing_or_unknown_key_is_401(
     assert answer.status_code == 401 and answer.json()["code"] == 401
 
 
-async def test_demo_key_works_out_of_the_box(app: Starlette) -> None:
+async def test_demo_key_works_out_of_the_box(app: Simulator) -> None:
     async with asgi_client(app, DEMO_API_KEY) as demo:
         answer = await demo.get("/v1/api/usage")
     assert answer.json()["data"] == {"remaining": 1000, "total": 1000, "usage": 0}
 
 
-async def test_presets_work_with_or_without_key(app: Starlette) -> None:
+async def test_presets_work_with_or_without_key(app: Simulator) -> None:
     async with asgi_client(app, None) as anonymous:
         assert (await anonymous.get("/v1/api/presets?type=BACKGROUND")).status_code == 200
         wrong = await anonymous.get(

@@ -8,9 +8,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
-from starlette.applications import Starlette
 
 from sellerpic_mock import FakeClock
+from sellerpic_mock.app import Simulator
 from sellerpic_mock.testing import asgi_client
 
 from .conftest import KEY_A, create, created_id, usage
@@ -26,7 +26,7 @@ def committed_task_ids(tmp_path: Path) -> set[str]:
 
 
 async def test_every_answered_create_is_already_committed(
-    make_app: Callable[..., Starlette], tmp_path: Path
+    make_app: Callable[..., Simulator], tmp_path: Path
 ) -> None:
     app = make_app()
     seen_on_answer: list[bool] = []
@@ -39,23 +39,19 @@ async def test_every_answered_create_is_already_committed(
     async with asgi_client(app, KEY_A) as client:
         client.event_hooks["response"].append(on_response)
         # Concurrent creates run in the same loop iterations and share commits.
-        answers = await asyncio.gather(
-            *(create(client, "tryOnApparel", TRY_ON) for _ in range(8))
-        )
+        answers = await asyncio.gather(*(create(client, "tryOnApparel", TRY_ON) for _ in range(8)))
     assert [a.json()["code"] for a in answers] == [0] * 8
     assert seen_on_answer == [True] * 8
     assert {str(a.json()["data"]["id"]) for a in answers} <= committed_task_ids(tmp_path)
 
 
 async def test_a_refused_create_does_not_undo_the_others_in_its_commit(
-    make_app: Callable[..., Starlette], tmp_path: Path
+    make_app: Callable[..., Simulator], tmp_path: Path
 ) -> None:
     # tryOnApparel costs 4 credits (four results): 12 credits admit 3 of 6 concurrent creates.
     app = make_app(api_keys={KEY_A: 12})
     async with asgi_client(app, KEY_A) as client:
-        answers = await asyncio.gather(
-            *(create(client, "tryOnApparel", TRY_ON) for _ in range(6))
-        )
+        answers = await asyncio.gather(*(create(client, "tryOnApparel", TRY_ON) for _ in range(6)))
         codes = sorted(a.json()["code"] for a in answers)
         assert codes == [0, 0, 0, 30004, 30004, 30004]
         accepted = {str(a.json()["data"]["id"]) for a in answers if a.json()["code"] == 0}
@@ -64,7 +60,7 @@ async def test_a_refused_create_does_not_undo_the_others_in_its_commit(
 
 
 async def test_refunds_are_applied_before_a_create_is_refused(
-    make_app: Callable[..., Starlette], clock: FakeClock
+    make_app: Callable[..., Simulator], clock: FakeClock
 ) -> None:
     # Every result fails and is refunded, but nothing reads the balance or the status
     # before the next create: the refund must still count.

@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 import httpx
 import pytest
-from starlette.applications import Starlette
 
+from sellerpic_mock.app import Simulator
 from sellerpic_mock.faults import ConnectionDropped
 from sellerpic_mock.testing import asgi_client, image_bytes
 
@@ -80,7 +80,7 @@ async def test_unknown_fault_is_ignored(client: httpx.AsyncClient) -> None:
     assert (await client.get("/v1/api/usage", headers={FAULT: "bogus"})).status_code == 200
 
 
-async def test_configured_rates(make_app: Callable[..., Starlette]) -> None:
+async def test_configured_rates(make_app: Callable[..., Simulator]) -> None:
     app = make_app(error_rate=0.5, drop_rate=0.2, fault_seed=3)
     codes: list[int | str] = []
     async with asgi_client(app, KEY_A) as client:
@@ -92,7 +92,7 @@ async def test_configured_rates(make_app: Callable[..., Starlette]) -> None:
     assert {200, 500, "drop"} == set(codes)
 
 
-async def test_latency(make_app: Callable[..., Starlette]) -> None:
+async def test_latency(make_app: Callable[..., Simulator]) -> None:
     app = make_app(latency_ms=50)
     async with asgi_client(app, KEY_A) as client:
         started = time.monotonic()

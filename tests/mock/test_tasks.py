@@ -6,9 +6,9 @@ from collections.abc import Callable
 
 import httpx
 import pytest
-from starlette.applications import Starlette
 
 from sellerpic_mock import FakeClock
+from sellerpic_mock.app import Simulator
 from sellerpic_mock.testing import asgi_client, image_bytes, mask_bytes
 
 from .conftest import KEY_A, create, created_id, status, upload, usage
@@ -129,7 +129,7 @@ async def test_concurrency_limit(
 
 
 async def test_credits_charged_and_refunded(
-    make_app: Callable[..., Starlette], clock: FakeClock
+    make_app: Callable[..., Simulator], clock: FakeClock
 ) -> None:
     app = make_app(failure_rate=1.0)
     async with asgi_client(app, KEY_A) as client:
@@ -159,7 +159,7 @@ async def test_credits_charged_and_refunded(
 
 
 async def test_failures_are_deterministic_per_seed(
-    make_app: Callable[..., Starlette], clock: FakeClock
+    make_app: Callable[..., Simulator], clock: FakeClock
 ) -> None:
     app = make_app(failure_rate=0.5, seed=7)
     async with asgi_client(app, KEY_A) as client:
@@ -175,7 +175,7 @@ async def test_failures_are_deterministic_per_seed(
         assert (await usage(client))["usage"] == 16 - failed
 
 
-async def test_insufficient_credits(make_app: Callable[..., Starlette]) -> None:
+async def test_insufficient_credits(make_app: Callable[..., Simulator]) -> None:
     app = make_app(api_keys={KEY_A: 12})
     async with asgi_client(app, KEY_A) as client:
         await created_id(

@@ -12,9 +12,9 @@ from typing import Any
 
 import httpx
 import pytest
-from starlette.applications import Starlette
 
 from sellerpic_mock import MockConfig, create_app
+from sellerpic_mock.app import Simulator
 from sellerpic_mock.cli import _parser, is_loopback, serve
 from sellerpic_mock.testing import asgi_client, close_app, image_bytes
 from tests.mock.conftest import check
@@ -24,7 +24,7 @@ KEY_B = "sk-live-SECRET-hostile-b-27c4"
 
 
 @pytest.fixture
-async def app(tmp_path: Path) -> AsyncIterator[Starlette]:
+async def app(tmp_path: Path) -> AsyncIterator[Simulator]:
     application = create_app(
         MockConfig(data_dir=tmp_path / "data", api_keys={KEY_A: 100, KEY_B: 100})
     )
@@ -33,13 +33,13 @@ async def app(tmp_path: Path) -> AsyncIterator[Starlette]:
 
 
 @pytest.fixture
-async def a(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+async def a(app: Simulator) -> AsyncIterator[httpx.AsyncClient]:
     async with asgi_client(app, KEY_A) as client:
         yield client
 
 
 @pytest.fixture
-async def b(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+async def b(app: Simulator) -> AsyncIterator[httpx.AsyncClient]:
     async with asgi_client(app, KEY_B) as client:
         yield client
 

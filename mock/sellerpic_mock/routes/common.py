@@ -18,7 +18,7 @@ MAX_JSON_BYTES = 1024 * 1024
 
 
 def services(request: Request) -> Services:
-    svc: Services = request.app.state.services
+    svc: Services = request.app.services
     return svc
 
 
