@@ -18,6 +18,11 @@ def new_id() -> str:
     return str(_LOW + _random.randrange(_SPAN))
 
 
+def new_trace_id() -> str:
+    """12 hex digits, like the traceId of every real answer."""
+    return f"{_random.getrandbits(48):012x}"
+
+
 def account_id_for(api_key: str) -> int:
     """A stable numeric account id derived from the key, as seen inside file keys."""
     digest = hashlib.sha256(b"sellerpic-mock-account:" + api_key.encode()).digest()

@@ -90,7 +90,8 @@ class Tasks:
         results = []
         for idx in range(plan.results):
             result_id = new_id()
-            fails = unit_fraction(self._config.seed, result_id) < self._config.failure_rate
+            rate = self._config.failure_rate
+            fails = rate > 0 and unit_fraction(self._config.seed, result_id) < rate
             results.append(
                 ResultRow(result_id, task_id, idx, plan.credits_each, fails, plan.kind, None)
             )

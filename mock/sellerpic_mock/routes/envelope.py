@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import json
-import secrets
 from typing import Any
 
 from starlette.responses import Response
 
 from ..domain.errors import ApiError
-
-
-def trace_id() -> str:
-    return secrets.token_hex(6)
+from ..domain.ids import new_trace_id
 
 
 def envelope_bytes(
@@ -25,7 +21,7 @@ def envelope_bytes(
     body: dict[str, Any] = {"code": code}
     if data is not None:
         body["data"] = data
-    body.update(msg=msg, success=success, traceId=trace_id())
+    body.update(msg=msg, success=success, traceId=new_trace_id())
     if extra:
         body.update(extra)
     return json.dumps(body, separators=(",", ":")).encode()
