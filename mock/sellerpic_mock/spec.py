@@ -148,7 +148,7 @@ class Operation:
                 raise bad_request(f"{param.name}: {error.message}")
 
     def parse_query(self, params: Any, headers: Any = None) -> dict[str, Any]:
-        """Coerce and validate the query string; `params` is a Starlette QueryParams."""
+        """Coerce and validate the query string (`params`: name -> raw value)."""
         if headers is not None:
             self.check_headers(headers)
         values: dict[str, Any] = {}

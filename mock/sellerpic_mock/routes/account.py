@@ -5,14 +5,14 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from .common import account, base_url, services
+from .common import account, base_url, raw_query, services
 from .envelope import ok
 
 
 async def list_presets(request: Request) -> Response:
     svc = services(request)
     svc.accounts.optional(request.headers.get("authorization"))
-    query = svc.spec.operations["listPresets"].parse_query(request.query_params, request.headers)
+    query = svc.spec.operations["listPresets"].parse_query(raw_query(request), request.headers)
     page = svc.presets.page(query["type"], query["pageNum"], query["pageSize"], base_url(request))
     return ok(page)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 
@@ -37,6 +38,13 @@ def base_url(request: Request) -> str:
         server = scope.get("server") or ("127.0.0.1", 80)
         host = f"{server[0]}:{server[1]}"
     return f"{scope.get('scheme', 'http')}://{host}"
+
+
+def raw_query(request: Request) -> dict[str, str]:
+    """The query string, the last of repeated names winning as in Starlette's QueryParams,
+    which cost a status poll more than the rest of its parsing."""
+    raw = request.scope["query_string"].decode("latin-1")
+    return dict(parse_qsl(raw, keep_blank_values=True))
 
 
 def fault(request: Request) -> Fault | None:

@@ -6,14 +6,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
-from .common import account, base_url, fault_is, services
+from .common import account, base_url, fault_is, raw_query, services
 from .envelope import ok
 
 
 async def get_download_url(request: Request) -> Response:
     svc = services(request)
     caller = account(request)
-    query = svc.spec.operations["getDownloadUrl"].parse_query(request.query_params, request.headers)
+    query = svc.spec.operations["getDownloadUrl"].parse_query(raw_query(request), request.headers)
     link = svc.downloads.issue(
         caller,
         query["id"],

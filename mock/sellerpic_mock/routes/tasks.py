@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..domain.errors import not_found
-from .common import account, base_url, fault_is, json_body, services
+from .common import account, base_url, fault_is, json_body, raw_query, services
 from .envelope import ok
 
 
@@ -26,6 +26,6 @@ async def create_task(request: Request) -> Response:
 async def get_task_status(request: Request) -> Response:
     svc = services(request)
     caller = account(request)
-    query = svc.spec.operations["getTaskStatus"].parse_query(request.query_params, request.headers)
+    query = svc.spec.operations["getTaskStatus"].parse_query(raw_query(request), request.headers)
     items = svc.tasks.status(caller, query["id"], base_url(request))
     return ok({"resultList": items})

@@ -7,14 +7,14 @@ import secrets
 from starlette.requests import Request
 from starlette.responses import Response
 
-from .common import account, base_url, fault_is, services
+from .common import account, base_url, fault_is, raw_query, services
 from .envelope import ok
 
 
 async def get_upload_url(request: Request) -> Response:
     svc = services(request)
     caller = account(request)
-    query = svc.spec.operations["getUploadUrl"].parse_query(request.query_params, request.headers)
+    query = svc.spec.operations["getUploadUrl"].parse_query(raw_query(request), request.headers)
     issued = svc.uploads.issue_url(
         caller, query["format"], base_url(request), fault_is(request, "expired-url")
     )
