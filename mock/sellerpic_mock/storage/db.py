@@ -187,30 +187,29 @@ class Store:
                 yield
                 return
             loop = _running_loop()
+            undo: tuple[str, ...]
             if loop is None and not self._conn.in_transaction:
-                self._conn.execute("BEGIN IMMEDIATE")
-                try:
-                    yield
-                except BaseException:
-                    self._conn.execute("ROLLBACK")
-                    raise
-                self._conn.execute("COMMIT")
-                return
-            if not self._conn.in_transaction:
-                self._conn.execute("BEGIN IMMEDIATE")
-                assert loop is not None
-                loop.call_soon(self._commit_group)
-            # A failed unit must not undo the other requests' work in the same group.
-            self._conn.execute("SAVEPOINT unit")
+                # Off the event loop: the unit is a transaction of its own.
+                begin, undo, end = "BEGIN IMMEDIATE", ("ROLLBACK",), "COMMIT"
+            else:
+                if not self._conn.in_transaction:
+                    self._conn.execute("BEGIN IMMEDIATE")
+                    assert loop is not None
+                    loop.call_soon(self._commit_group)
+                # A failed unit must not undo the other requests' work in the same group.
+                begin, end = "SAVEPOINT unit", "RELEASE unit"
+                undo = ("ROLLBACK TO unit", "RELEASE unit")
+            self._conn.execute(begin)
             self._depth += 1
             try:
                 yield
             except BaseException:
-                self._conn.execute("ROLLBACK TO unit")
+                for statement in undo:
+                    self._conn.execute(statement)
                 raise
             finally:
                 self._depth -= 1
-                self._conn.execute("RELEASE unit")
+            self._conn.execute(end)
             _wrote.set(True)
 
     def _commit_group(self) -> None:
