@@ -35,7 +35,7 @@ class Server:
     process: subprocess.Popen[str]
 
 
-def _stop(process: subprocess.Popen[str]) -> None:
+def stop_process(process: subprocess.Popen[str]) -> None:
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
         try:
@@ -46,11 +46,13 @@ def _stop(process: subprocess.Popen[str]) -> None:
 
 
 @contextmanager
-def simulator(*args: str) -> Iterator[Server]:
-    """`sellerpic-mock serve --port 0 --ephemeral ...` in its own process (single worker)."""
-    served = serve_in_subprocess("--ephemeral", "--credits", str(MANY_CREDITS), *args)
+def simulator(*args: str, data_dir: Path | None = None) -> Iterator[Server]:
+    """`sellerpic-mock serve --port 0 --ephemeral ...` in its own process (single worker);
+    with `data_dir`, a persistent data dir there instead (flushed to disk at checkpoints)."""
+    where = ["--ephemeral"] if data_dir is None else ["--data-dir", str(data_dir)]
+    served = serve_in_subprocess(*where, "--credits", str(MANY_CREDITS), *args)
     with served as (url, process):
-        _wait_ready(url + "/v1/api/usage", {"Authorization": f"Bearer {DEMO_KEY}"})
+        wait_ready(url + "/v1/api/usage", {"Authorization": f"Bearer {DEMO_KEY}"})
         yield Server(url, process.pid, process)
 
 
@@ -75,13 +77,13 @@ def prism() -> Iterator[Server]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_ready(url + "/v1/api/usage", {"Authorization": "Bearer x"}, timeout=30)
+        wait_ready(url + "/v1/api/usage", {"Authorization": "Bearer x"}, timeout=30)
         yield Server(url, process.pid, process)
     finally:
-        _stop(process)
+        stop_process(process)
 
 
-def _wait_ready(url: str, headers: dict[str, str], timeout: float = 15.0) -> None:
+def wait_ready(url: str, headers: dict[str, str], timeout: float = 15.0) -> None:
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -174,4 +176,4 @@ def canned_server() -> Iterator[Server]:
             raise RuntimeError("the canned server did not start")
         yield Server(url, process.pid, process)
     finally:
-        _stop(process)
+        stop_process(process)

@@ -5,7 +5,8 @@ the same spec, measured with the same load generator (bench/loadgen.py, its own 
 * create: POST /v1/api/generate/tryOnAccessories with file keys of stored uploads. The simulator
   runs with zero task duration and 10M credits, so the concurrency limit (10 in flight) and
   credits never reject: every create is accepted, validated, charged and stored. The rejected
-  path (30003, limit reached) is measured separately on a simulator with long tasks.
+  path (30003, limit reached) is measured separately on a simulator with long tasks, and the
+  accepted path again on a persistent data dir (the headline runs --ephemeral, as tests do).
 """
 
 from __future__ import annotations
@@ -202,6 +203,27 @@ def measure(duration: float, reps: int, generator: str = "python") -> dict[str, 
         results["simulator"] = _measure_server(
             server, status_id, body, DEMO_KEY, duration, reps, generator
         )
+    with (
+        tempfile.TemporaryDirectory(prefix="sellerpic-bench-") as data_dir,
+        simulator(
+            "--created-seconds", "0", "--running-seconds", "0", data_dir=Path(data_dir)
+        ) as server,
+    ):
+        # The same creates on a persistent data dir, which SQLite flushes to disk at each WAL
+        # checkpoint (an --ephemeral one is never flushed: it dies with the process).
+        _, body = _prepare_simulator(server)
+        url = f"{server.url}/v1/api/generate/tryOnAccessories"
+        results["simulator_persistent"] = {
+            f"create_c{concurrency}": _summarise(
+                [
+                    run_load(
+                        url, "POST", json.dumps(body), concurrency, duration, DEMO_KEY, generator
+                    )
+                    for _ in range(reps)
+                ]
+            )
+            for concurrency in CONCURRENCIES
+        }
     with simulator("--created-seconds", "3600", "--running-seconds", "0") as server:
         # Long tasks: after 10 creates every further create is refused with 30003.
         _, body = _prepare_simulator(server, wait=False)

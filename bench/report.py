@@ -64,6 +64,11 @@ def render(result: dict[str, Any]) -> str:
             f"| {_f(p['rps'], 0)} | {_f(p['p50_ms'])} | {_f(p['p99_ms'])} "
             f"| {_f(speed['simulator_over_prism_rps'][point])} |"
         )
+    for point, row in speed.get("simulator_persistent", {}).items():
+        lines.append(
+            f"| {point}, persistent data dir | {_f(row['rps'], 0)} | {_f(row['p50_ms'])} "
+            f"| {_f(row['p99_ms'])} | | | | |"
+        )
     rej, ceiling = speed["simulator_rejected_create_c50"], speed["generator_ceiling"]
     lines.append(
         f"| create_c50 refused (30003) | {_f(rej['rps'], 0)} | {_f(rej['p50_ms'])} "
@@ -73,6 +78,16 @@ def render(result: dict[str, Any]) -> str:
         f"| generator ceiling (canned server, 50 conns) | {_f(ceiling['rps'], 0)} "
         f"| {_f(ceiling['p50_ms'])} | {_f(ceiling['p99_ms'])} | | | | |"
     )
+    floor = raw.get("floor")
+    if floor:
+        http, domain = floor["http_bare_asgi"], floor["domain"]
+        lines += [
+            "",
+            "Floor under the simulator, same run: a bare ASGI app (canned envelope, no routing) "
+            f"under the same uvicorn serves {_f(http['c1']['rps'], 0)} req/s at 1 client and "
+            f"{_f(http['c50']['rps'], 0)} at 50; `Tasks.create` in process (no HTTP, each "
+            f"committed on its own) costs {_f(domain['us_per_create'], 0)} us a create.",
+        ]
     mem = raw["memory"]
     lines += [
         "",

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import batch, memory, mockspeed, overhead, scaling
+from . import batch, floor, memory, mockspeed, overhead, scaling
 from .common import ROOT, machine_info, median
 
 DEFAULT_OUT = ROOT / "bench" / "results" / "latest.json"
@@ -43,6 +43,8 @@ class Plan:
     misaligned_running_s: float = 2.25
     #: None: the layer's own default (1 s for a local base URL).
     batch_poll_interval: float | None = None
+    #: Creates timed in process (no HTTP) for the floor under the simulator's create speed.
+    floor_creates: int = 3000
 
 
 FULL = Plan(
@@ -80,6 +82,7 @@ SMOKE = Plan(
     misaligned_created_s=0.05,
     misaligned_running_s=0.1,
     batch_poll_interval=0.1,
+    floor_creates=50,
 )
 
 
@@ -111,6 +114,8 @@ def run(plan: Plan, smoke: bool) -> dict[str, Any]:
     generator = mockspeed.pick_generator(smoke)
     _log(f"mock speed: {plan.load_seconds}s per point x {plan.load_reps}, generator {generator}")
     raw["mock_speed"] = mockspeed.measure(plan.load_seconds, plan.load_reps, generator)
+    _log(f"floor: bare ASGI app under uvicorn, {plan.floor_creates} in-process creates")
+    raw["floor"] = floor.measure(plan.load_seconds, plan.load_reps, generator, plan.floor_creates)
     _log(f"memory: {plan.upload_side}px noise PNG x {plan.memory_reps}")
     raw["memory"] = memory.measure(plan.upload_side, plan.memory_reps)
     _log(f"scaling: {plan.scaling_sizes}")

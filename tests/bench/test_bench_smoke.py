@@ -54,4 +54,11 @@ def test_smoke_run_writes_every_key(tmp_path: Path) -> None:
         "create_c50",
     }
     assert set(result["simulator_p99_ms_50_clients"]) == {"status", "create"}
+    raw = result["raw"]
+    assert set(raw["mock_speed"]["simulator_persistent"]) == {"create_c1", "create_c50"}
+    assert set(raw["floor"]["http_bare_asgi"]) == {"c1", "c50"}
+    assert raw["floor"]["domain"]["us_per_create"] > 0
+    # Every create of the smoke load was accepted: the figures measure the accepted path.
+    for run in raw["mock_speed"]["simulator_persistent"]["create_c1"]["runs"]:
+        assert run["ok"] == run["requests"] > 0
     assert not (ROOT / "bench" / "results" / "smoke.json").exists()

@@ -1,0 +1,98 @@
+"""The floor under the simulator's speed: what its HTTP stack and its domain cost on their own.
+
+* http: a bare ASGI app (one canned getTaskStatus envelope, no routing) under the same uvicorn
+  the simulator uses (uvloop + httptools, one worker), loaded like the simulator. Nothing
+  served by that stack can go faster.
+* domain: `Tasks.create` for tryOnAccessories called in a loop in process (no HTTP), on an
+  ephemeral store, each create committed on its own: the route's work without the stack.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from .canned_server import BODY
+from .common import DEMO_KEY, ROOT, Server, median, stop_process, wait_ready
+
+HEADERS = [(b"content-type", b"application/json"), (b"content-length", str(len(BODY)).encode())]
+
+
+async def bare_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    if scope["type"] != "http":
+        return
+    await send({"type": "http.response.start", "status": 200, "headers": HEADERS})
+    await send({"type": "http.response.body", "body": BODY})
+
+
+@contextmanager
+def bare_server() -> Iterator[Server]:
+    """`bare_app` under uvicorn in its own process, configured like `sellerpic-mock serve`."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [
+        sys.executable, "-m", "uvicorn", "bench.floor:bare_app", "--host", "127.0.0.1",
+        "--port", str(port), "--loop", "uvloop", "--http", "httptools", "--no-access-log",
+        "--log-level", "warning",
+    ]  # fmt: skip
+    process = subprocess.Popen(command, cwd=ROOT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(url + "/", {})
+        yield Server(url, process.pid, process)
+    finally:
+        stop_process(process)
+
+
+def domain_create_us(creates: int, reps: int) -> dict[str, Any]:
+    from sellerpic_mock import MockConfig, create_app
+    from sellerpic_mock.testing import close_app
+
+    app = create_app(MockConfig(created_seconds=0, running_seconds=0, default_credits=10**9))
+    services = app.services
+    try:
+        account = services.accounts.authenticate(f"Bearer {DEMO_KEY}")
+        operation = services.spec.create_operations["tryOnAccessories"]
+        sample = "UPLOAD/MANAGE/SAMPLE/product/1-original.png"
+        body = {
+            "modelImageKey": sample,
+            "modelMaskKey": "UPLOAD/MANAGE/SAMPLE/product/1-mask.png",
+            "productImageKey": sample,
+        }
+        services.tasks.create(account, operation, dict(body))
+        runs = []
+        for _ in range(reps):
+            started = time.perf_counter()
+            for _ in range(creates):
+                services.tasks.create(account, operation, dict(body))
+            runs.append((time.perf_counter() - started) / creates * 1e6)
+    finally:
+        close_app(app)
+    return {"creates": creates, "us_per_create": median(runs), "runs": runs}
+
+
+def measure(duration: float, reps: int, generator: str, creates: int) -> dict[str, Any]:
+    from .mockspeed import run_load
+
+    http: dict[str, Any] = {}
+    with bare_server() as server:
+        url = f"{server.url}/v1/api/generate?id=1"
+        if duration >= 1.0:
+            run_load(url, "GET", None, 50, 1.0, DEMO_KEY, generator)
+        for concurrency in (1, 50):
+            runs = [
+                run_load(url, "GET", None, concurrency, duration, DEMO_KEY, generator)
+                for _ in range(reps)
+            ]
+            http[f"c{concurrency}"] = {
+                "rps": median([r["rps"] for r in runs]),
+                "p99_ms": median([r["p99_ms"] for r in runs]),
+                "runs": runs,
+            }
+    return {"http_bare_asgi": http, "domain": domain_create_us(creates, reps)}
