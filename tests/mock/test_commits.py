@@ -72,3 +72,32 @@ async def test_refunds_are_applied_before_a_create_is_refused(
         clock.advance(10)
         await created_id(client, "tryOnApparel", TRY_ON)
         assert await usage(client) == {"remaining": 0, "total": 4, "usage": 4}
+
+
+async def test_concurrent_creates_in_one_group_respect_the_limit(
+    make_app: Callable[..., Simulator],
+) -> None:
+    # Tasks staged by earlier requests of the same group count towards the limit (10).
+    app = make_app(created_seconds=3600)
+    async with asgi_client(app, KEY_A) as client:
+        answers = await asyncio.gather(*(create(client, "tryOnApparel", TRY_ON) for _ in range(13)))
+        codes = sorted(a.json()["code"] for a in answers)
+        assert codes == [0] * 10 + [30003] * 3
+        assert await usage(client) == {"remaining": 960, "total": 1000, "usage": 40}
+
+
+async def test_staged_rows_are_read_back_before_the_commit(
+    make_app: Callable[..., Simulator],
+) -> None:
+    app = make_app()
+    services = app.services
+    account = services.accounts.authenticate(f"Bearer {KEY_A}")
+    operation = services.spec.create_operations["tryOnApparel"]
+    # On the event loop, so the create is staged and its commit only scheduled.
+    task_id = services.tasks.create(account, operation, dict(TRY_ON))
+    assert services.store.credits(account.id) == (1000, 4)
+    task = services.store.task(task_id)
+    assert task is not None and task.account_id == account.id
+    assert len(services.store.results(task_id)) == 4
+    await asyncio.sleep(0)  # the scheduled group commit runs
+    assert services.store.credits(account.id) == (1000, 4)
