@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import parse_qsl
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
 from ..domain.accounts import Account
 from ..domain.errors import bad_request, too_large
@@ -56,19 +55,27 @@ def fault_is(request: Request, kind: str) -> bool:
     return current is not None and current.kind == kind
 
 
-async def capped(stream: AsyncIterator[bytes], limit: int, what: str) -> AsyncIterator[bytes]:
-    """Pass chunks through, refusing once more than `limit` bytes arrived."""
+async def small_body(request: Request, limit: int) -> bytes:
+    """The whole body of a request that must be small, refused once past `limit` bytes.
+    Read from the ASGI messages directly: two async generators per create (Starlette's
+    stream and `capped`) cost 6% of it."""
+    chunks: list[bytes] = []
     size = 0
-    async for chunk in stream:
+    while True:
+        message = await request.receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect()
+        chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
-            raise too_large(f"{what}: larger than {limit} bytes")
-        yield chunk
+            raise too_large(f"body: larger than {limit} bytes")
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
 
 
 async def json_body(request: Request) -> Any:
-    chunks = [chunk async for chunk in capped(request.stream(), MAX_JSON_BYTES, "body")]
-    raw = b"".join(chunks)
+    raw = await small_body(request, MAX_JSON_BYTES)
     if not raw.strip():
         raise bad_request("body: a JSON object is required")
     try:
