@@ -104,11 +104,14 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def bind(host: str, port: int) -> socket.socket:
+def listen_on(host: str, port: int) -> socket.socket:
+    """A listening socket: from here on, connections wait in the backlog until the server
+    accepts them, so announcing the URL before the server is up refuses nobody."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
+    sock.listen(2048)
     return sock
 
 
@@ -127,7 +130,7 @@ def serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
             flush=True,
         )
-    sock = bind(args.host, args.port)
+    sock = listen_on(args.host, args.port)
     app = create_app(config)
     # The first stdout line is the URL, so scripts can start with --port 0 and read it.
     print(url_of(sock), flush=True)

@@ -16,7 +16,7 @@ import uvicorn
 from PIL import Image, ImageDraw
 
 from .app import Simulator, create_app, services_of
-from .cli import bind, url_of
+from .cli import listen_on, url_of
 from .clock import FakeClock
 from .config import DEMO_API_KEY, MockConfig
 from .faults import silence_drop_tracebacks
@@ -50,7 +50,7 @@ def close_app(app: Simulator) -> None:
 def run_server(config: MockConfig | None = None, host: str = "127.0.0.1") -> Iterator[str]:
     """Serve a fresh app with uvicorn on a free port in a thread; yields its base URL."""
     app = create_app(config)
-    sock = bind(host, 0)
+    sock = listen_on(host, 0)
     silence_drop_tracebacks()
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 
 from sellerpic_mock import FakeClock, MockConfig
 from sellerpic_mock.cli import is_loopback
-from sellerpic_mock.testing import image_bytes, run_server
+from sellerpic_mock.testing import image_bytes, run_server, serve_in_subprocess
 
 KEY = "sk-server-test"
 HEADERS = {"Authorization": f"Bearer {KEY}"}
@@ -113,3 +114,14 @@ def test_cli_prints_url_first(tmp_path: Path) -> None:
 def test_loopback_detection() -> None:
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.4")
+
+
+def test_the_announced_url_answers_at_once() -> None:
+    # Scripts read the first line and connect straight away, with no retry loop: the socket
+    # must already be listening when the URL is printed (the app is still starting).
+    with serve_in_subprocess("--ephemeral", "--api-key", KEY) as (url, _process):
+        host, port = url.removeprefix("http://").rsplit(":", 1)
+        # A bare connect right away (an httpx client spends tens of ms setting up first).
+        socket.create_connection((host, int(port)), timeout=30).close()
+        answer = httpx.get(f"{url}/v1/api/usage", headers=HEADERS, timeout=30)
+    assert answer.status_code == 200, answer.text
