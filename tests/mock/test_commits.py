@@ -101,3 +101,20 @@ async def test_staged_rows_are_read_back_before_the_commit(
     assert len(services.store.results(task_id)) == 4
     await asyncio.sleep(0)  # the scheduled group commit runs
     assert services.store.credits(account.id) == (1000, 4)
+
+
+async def test_a_refund_between_a_charge_and_its_commit_counts_once(
+    make_app: Callable[..., Simulator],
+) -> None:
+    app = make_app()
+    services = app.services
+    account = services.accounts.authenticate(f"Bearer {KEY_A}")
+    operation = services.spec.create_operations["tryOnApparel"]
+    services.tasks.create(account, operation, dict(TRY_ON))  # charges 4, staged
+    services.credits.refund(account, 1)  # written at once; drops the cached balance
+    await asyncio.sleep(0)  # the group commit writes the staged charge
+    assert services.store.credits(account.id) == (1000, 3)
+    with sqlite3.connect(services.data_dir / "sellerpic-mock.sqlite3") as conn:
+        assert conn.execute("SELECT used FROM accounts WHERE id = ?", (account.id,)).fetchone() == (
+            3,
+        )

@@ -283,11 +283,13 @@ class Store:
                 staged.results,
             )
         for account_id, amount in staged.used.items():
+            cached = self._balances.get(account_id)
             self._conn.execute(
                 "UPDATE accounts SET used = used + ? WHERE id = ?", (amount, account_id)
             )
-            total, used = self._db_balance(account_id)
-            self._balances[account_id] = (total, used + amount)
+            # An account not cached is read after this update, which it then includes.
+            if cached is not None:
+                self._balances[account_id] = (cached[0], cached[1] + amount)
 
     def _forget_cached(self) -> None:
         """After a rollback the database may hold less than the caches say: read it again."""
