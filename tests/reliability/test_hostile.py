@@ -347,7 +347,7 @@ def test_default_host_is_loopback_and_a_public_bind_warns_before_binding(
     def no_bind(host: str, port: int) -> Any:
         raise Stop(host)
 
-    monkeypatch.setattr("sellerpic_mock.cli.bind", no_bind)
+    monkeypatch.setattr("sellerpic_mock.cli.listen_on", no_bind)
     args = _parser().parse_args(
         ["serve", "--host", "0.0.0.0", "--port", "0", "--data-dir", str(tmp_path)]
     )
