@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import platform
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
@@ -18,7 +17,7 @@ from pathlib import Path
 
 import httpx
 
-from sellerpic_mock.testing import serve_in_subprocess
+from sellerpic_mock.testing import serve_in_subprocess, stop_process
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -33,16 +32,6 @@ class Server:
     url: str
     pid: int
     process: subprocess.Popen[str]
-
-
-def stop_process(process: subprocess.Popen[str]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
 
 
 @contextmanager

@@ -15,6 +15,8 @@ import time
 from pathlib import Path
 from typing import IO
 
+from sellerpic_mock.testing import stop_process
+
 ROOT = Path(__file__).resolve().parents[1]
 MOCK_DIR = ROOT / "mock"
 PRISM_JS = MOCK_DIR / "node_modules" / "@stoplight" / "prism-cli" / "dist" / "index.js"
@@ -128,14 +130,8 @@ class PrismServer:
         return True
 
     def stop(self) -> None:
-        process = self._process
-        if process is not None and process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
+        if self._process is not None:
+            stop_process(self._process, timeout=5)
         self._close()
 
     def _close(self) -> None:

@@ -144,7 +144,3 @@ def create_app(config: MockConfig | None = None, spec: Spec | None = None) -> Si
     if services.ephemeral:
         atexit.register(services.close)
     return Simulator(services, config)
-
-
-def services_of(app: Simulator) -> Services:
-    return app.services

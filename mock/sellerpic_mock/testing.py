@@ -9,13 +9,13 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import IO
+from typing import IO, Any
 
 import httpx
 import uvicorn
 from PIL import Image, ImageDraw
 
-from .app import Simulator, create_app, services_of
+from .app import Simulator, create_app
 from .cli import listen_on, url_of
 from .clock import FakeClock
 from .config import DEMO_API_KEY, MockConfig
@@ -30,6 +30,7 @@ __all__ = [
     "mask_bytes",
     "run_server",
     "serve_in_subprocess",
+    "stop_process",
 ]
 
 
@@ -43,7 +44,7 @@ def asgi_client(app: Simulator, api_key: str | None = DEMO_API_KEY) -> httpx.Asy
 
 def close_app(app: Simulator) -> None:
     """Release the database (and the temporary data dir of an ephemeral app)."""
-    services_of(app).close()
+    app.services.close()
 
 
 @contextmanager
@@ -83,12 +84,19 @@ def serve_in_subprocess(
             raise RuntimeError(f"the simulator did not start (first line {url!r})")
         yield url, process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+        stop_process(process)
+
+
+def stop_process(process: subprocess.Popen[Any], timeout: float = 10.0) -> None:
+    """SIGTERM, then SIGKILL if it has not exited within `timeout` seconds."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=5)
 
 
 def image_bytes(

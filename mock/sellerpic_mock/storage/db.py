@@ -142,15 +142,12 @@ def _result(row: tuple[object, ...]) -> ResultRow:
     )
 
 
-Row = tuple[object, ...]
-
-
 @dataclass
 class _Staged:
     """Writes made in memory, waiting for the next write-out."""
 
-    tasks: list[Row] = field(default_factory=list)
-    results: list[Row] = field(default_factory=list)
+    tasks: list[TaskRow] = field(default_factory=list)
+    results: list[ResultRow] = field(default_factory=list)
     #: Credits charged per account.
     used: dict[int, int] = field(default_factory=dict)
 
@@ -249,9 +246,9 @@ class Store:
             finally:
                 self._depth -= 1
             for task in self._unit.tasks:
-                heap = self._in_flight.get((int(str(task[1])), str(task[2])))
+                heap = self._in_flight.get((task.account_id, task.operation))
                 if heap is not None:
-                    heapq.heappush(heap, float(str(task[6])))
+                    heapq.heappush(heap, task.finish_at)
             self._group.absorb(self._unit)
             self._unit = _Staged()
             if end != "COMMIT":
@@ -275,12 +272,19 @@ class Store:
         if staged.tasks:
             self._conn.executemany(
                 f"INSERT INTO tasks ({_TASK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                staged.tasks,
-            )
+                [
+                    (t.id, t.account_id, t.operation, t.params, t.created_at, t.running_at,
+                     t.finish_at, int(t.settled))
+                    for t in staged.tasks
+                ],
+            )  # fmt: skip
         if staged.results:
             self._conn.executemany(
                 f"INSERT INTO results ({_RESULT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                staged.results,
+                [
+                    (r.id, r.task_id, r.idx, r.credits, int(r.fails), r.kind, r.status)
+                    for r in staged.results
+                ],
             )
         for account_id, amount in staged.used.items():
             cached = self._balances.get(account_id)
@@ -437,21 +441,8 @@ class Store:
     def insert_task(self, task: TaskRow, results: list[ResultRow]) -> None:
         """Stage the task and its results; they are written with the unit's group."""
         with self.transaction():
-            self._unit.tasks.append(
-                (
-                    task.id,
-                    task.account_id,
-                    task.operation,
-                    task.params,
-                    task.created_at,
-                    task.running_at,
-                    task.finish_at,
-                    int(task.settled),
-                )
-            )
-            self._unit.results.extend(
-                (r.id, r.task_id, r.idx, r.credits, int(r.fails), r.kind, r.status) for r in results
-            )
+            self._unit.tasks.append(task)
+            self._unit.results += results
 
     def task(self, task_id: str) -> TaskRow | None:
         self._readable()
@@ -492,9 +483,9 @@ class Store:
                 )
                 # Plus what earlier units staged; the running unit's tasks join when it ends.
                 heap = [float(str(row[0])) for row in rows] + [
-                    float(str(t[6]))
+                    t.finish_at
                     for t in self._group.tasks
-                    if t[1] == account_id and t[2] == operation and float(str(t[6])) > now
+                    if t.account_id == account_id and t.operation == operation
                 ]
                 heapq.heapify(heap)
                 self._in_flight[(account_id, operation)] = heap
