@@ -64,8 +64,8 @@ def build_services(config: MockConfig, spec: Spec | None = None) -> Services:
         data_dir = config.data_dir.expanduser()
         data_dir.mkdir(parents=True, exist_ok=True)
     spec = spec or default_spec()
-    # An ephemeral data dir dies with the process: flushing it to disk would buy nothing.
-    store = Store(data_dir / "sellerpic-mock.sqlite3", durable=not ephemeral)
+    # An ephemeral data dir dies with the process: its database need not be a file at all.
+    store = Store(None if ephemeral else data_dir / "sellerpic-mock.sqlite3")
     files = FileStore(data_dir)
     signer = Signer(load_secret(data_dir))
     accounts = Accounts(store, config.accounts())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import heapq
+import logging
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -102,6 +103,11 @@ class ResultRow:
     status: str | None
 
 
+log = logging.getLogger("sellerpic_mock")
+
+#: How long a database in memory lets staged writes gather before it writes them out.
+_WRITE_OUT_DELAY_S = 0.01
+
 #: Set when the current request (asyncio task) wrote, so only writers wait for the commit.
 _wrote: ContextVar[bool] = ContextVar("sellerpic_mock_wrote", default=False)
 
@@ -166,30 +172,44 @@ class Store:
     iteration share one transaction, committed once the iteration is over; each request
     awaits `durable()` before it answers. A commit rewrites the same few B-tree pages
     whatever the number of rows, so at 50 concurrent creates this writes a fraction of what
-    one commit per request did. Off the event loop (threads, scripts) every transaction
-    commits on its own, as before.
+    one commit per request did. Off the event loop (threads, scripts) every unit commits on
+    its own, unless it joins a group the loop has not committed yet.
 
     The create path's writes (the task and result rows, the credit charge) are staged in
     memory and written at the commit, a few statements per table for the whole group instead
     of four per create: the statements cost as much as the rest of a create. What is staged
     counts where it must (the balance, the in-flight count); readers of tasks and results see
     it because they write it out first. Only this process writes the database.
+
+    Transactions and savepoints open on the first statement that writes: a unit that only
+    stages (an accepted create) runs no SQL at all until the commit.
+
+    A database in memory (an ephemeral data dir) keeps the same units and staging, but nobody
+    waits for its commits, which are only write-outs: they come a few milliseconds after the
+    first staged write, batching more creates.
     """
 
-    def __init__(self, path: Path, durable: bool = True) -> None:
-        """`durable=False` never asks the OS to flush to disk. Commits still survive the
-        process being killed (they are in the OS's cache); an OS crash or power loss could
-        lose or corrupt the file. Meant for data that is deleted at exit anyway: the fsyncs
-        of WAL checkpoints cost about a third of a create and stall one commit in every few
-        hundred by 10 to 20 ms."""
+    def __init__(self, path: Path | None) -> None:
+        """`path=None` keeps the database in memory, for a data dir deleted at exit anyway:
+        a create then costs about half as much, and nothing outlives the process, which an
+        ephemeral data dir promises no more than that. On a file the database runs in WAL
+        mode with `synchronous=NORMAL` (safe against a machine crash)."""
         self._lock = threading.RLock()
+        self._in_memory = path is None
         # Autocommit mode; multi-statement changes go through transaction().
-        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute(f"PRAGMA synchronous={'NORMAL' if durable else 'OFF'}")
+        self._conn = sqlite3.connect(
+            ":memory:" if path is None else path, check_same_thread=False, isolation_level=None
+        )
+        if path is not None:
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.executescript(_SCHEMA)
-        #: Open savepoints: > 0 while a unit of work runs.
+        #: > 0 while a unit of work runs.
         self._depth = 0
+        #: The running unit wrote SQL under its savepoint.
+        self._savepoint = False
+        #: A group commit is scheduled on the event loop.
+        self._commit_scheduled = False
         #: Rows and charges of the running unit, then of the group once the unit succeeded.
         self._unit = _Staged()
         self._group = _Staged()
@@ -198,7 +218,7 @@ class Store:
         #: Finish times (a heap) of the tasks of (account, operation) that may be in flight:
         #: read once from the database, then kept up to date by the units that stage tasks.
         self._in_flight: dict[tuple[int, str], list[float]] = {}
-        #: Requests waiting for the open group transaction to commit.
+        #: Requests waiting for the scheduled group commit.
         self._waiters: list[asyncio.Future[None]] = []
         self._closed = False
 
@@ -221,56 +241,89 @@ class Store:
             if self._depth:
                 yield
                 return
-            loop = _running_loop()
-            undo: tuple[str, ...]
-            if loop is None and not self._conn.in_transaction:
-                # Off the event loop: the unit is a transaction of its own.
-                begin, undo, end = "BEGIN IMMEDIATE", ("ROLLBACK",), "COMMIT"
-            else:
-                if not self._conn.in_transaction:
-                    self._conn.execute("BEGIN IMMEDIATE")
-                    assert loop is not None
-                    loop.call_soon(self._commit_group)
-                # A failed unit must not undo the other requests' work in the same group.
-                begin, end = "SAVEPOINT unit", "RELEASE unit"
-                undo = ("ROLLBACK TO unit", "RELEASE unit")
-            self._conn.execute(begin)
-            self._depth += 1
+            self._depth = 1
             try:
                 yield
             except BaseException:
-                self._unit = _Staged()
-                for statement in undo:
-                    self._conn.execute(statement)
+                self._undo_unit()
                 raise
             finally:
-                self._depth -= 1
+                self._depth = 0
+            if self._savepoint:
+                self._conn.execute("RELEASE unit")
             for task in self._unit.tasks:
                 heap = self._in_flight.get((task.account_id, task.operation))
                 if heap is not None:
                     heapq.heappush(heap, task.finish_at)
             self._group.absorb(self._unit)
             self._unit = _Staged()
-            if end != "COMMIT":
-                self._conn.execute(end)
-            else:
-                try:
-                    self._write_staged()
-                    self._conn.execute(end)
-                except BaseException:
-                    self._conn.execute("ROLLBACK")
-                    self._forget_cached()
-                    raise
+            self._end_unit()
             _wrote.set(True)
 
+    def _undo_unit(self) -> None:
+        self._unit = _Staged()
+        if not self._savepoint:
+            return  # it wrote nothing but what it staged
+        self._savepoint = False
+        if self._commit_scheduled:
+            # Take back this unit only: the group holds other requests' work.
+            self._conn.execute("ROLLBACK TO unit")
+            self._conn.execute("RELEASE unit")
+        else:
+            self._conn.execute("ROLLBACK")
+
+    def _end_unit(self) -> None:
+        """After a unit succeeded: leave its work to the group commit if one is coming (on
+        the loop, scheduling it), or commit it now."""
+        self._savepoint = False
+        if self._commit_scheduled:
+            return
+        if not (self._conn.in_transaction or not self._group.empty()):
+            return
+        loop = _running_loop()
+        if loop is not None:
+            self._commit_scheduled = True
+            if self._in_memory:
+                # Nobody waits for this write-out (see durable()): batching more creates into
+                # it makes each cheaper, and a reader writes out what is staged first anyway.
+                loop.call_later(_WRITE_OUT_DELAY_S, self._commit_group)
+            else:
+                loop.call_soon(self._commit_group)
+            return
+        try:
+            self._write_staged()
+            self._conn.execute("COMMIT")
+        except BaseException:
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+            self._group = _Staged()
+            self._forget_cached()
+            raise
+
+    def _in_transaction(self) -> sqlite3.Connection:
+        """The connection, with a transaction open."""
+        if not self._conn.in_transaction:
+            self._conn.execute("BEGIN IMMEDIATE")
+        return self._conn
+
+    def _writing(self) -> sqlite3.Connection:
+        """The connection, for a statement that writes: opens the transaction and, inside a
+        unit, the unit's savepoint, if this is the first write."""
+        self._in_transaction()
+        if self._depth and not self._savepoint:
+            self._conn.execute("SAVEPOINT unit")
+            self._savepoint = True
+        return self._conn
+
     def _write_staged(self) -> None:
-        """Write the staged rows and charges into the open transaction (lock held, no unit
-        running, so no savepoint can take them back)."""
+        """Write the staged rows and charges of finished units into the transaction (lock
+        held, no savepoint open, so undoing a unit cannot take them back)."""
         staged, self._group = self._group, _Staged()
         if staged.empty():
             return
+        conn = self._in_transaction()
         if staged.tasks:
-            self._conn.executemany(
+            conn.executemany(
                 f"INSERT INTO tasks ({_TASK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (t.id, t.account_id, t.operation, t.params, t.created_at, t.running_at,
@@ -279,7 +332,7 @@ class Store:
                 ],
             )  # fmt: skip
         if staged.results:
-            self._conn.executemany(
+            conn.executemany(
                 f"INSERT INTO results ({_RESULT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [
                     (r.id, r.task_id, r.idx, r.credits, int(r.fails), r.kind, r.status)
@@ -288,12 +341,16 @@ class Store:
             )
         for account_id, amount in staged.used.items():
             cached = self._balances.get(account_id)
-            self._conn.execute(
-                "UPDATE accounts SET used = used + ? WHERE id = ?", (amount, account_id)
-            )
+            conn.execute("UPDATE accounts SET used = used + ? WHERE id = ?", (amount, account_id))
             # An account not cached is read after this update, which it then includes.
             if cached is not None:
                 self._balances[account_id] = (cached[0], cached[1] + amount)
+
+    def pending_writes(self) -> int:
+        """Staged rows and charges that the database does not hold yet."""
+        with self._lock:
+            staged = self._group
+            return len(staged.tasks) + len(staged.results) + len(staged.used)
 
     def _forget_cached(self) -> None:
         """After a rollback the database may hold less than the caches say: read it again."""
@@ -301,25 +358,34 @@ class Store:
         self._in_flight.clear()
 
     def _readable(self) -> None:
-        """Before a read of tasks or results: write out what earlier units staged. Inside a
-        unit nothing is written (a failing unit's savepoint would take it back): a unit
-        reads what was written before it began, plus what `count_in_progress` counts."""
-        if not self._depth and not self._group.empty():
-            self._write_staged()
+        """Before a read of tasks or results: write out what earlier units staged. A unit
+        that already wrote under its savepoint writes nothing out (undoing the unit would
+        take the rows back): it reads what was written before its first write, plus what
+        `count_in_progress` counts. The running unit's own staged rows wait for its end."""
+        if self._group.empty():
+            return
+        with self._lock:
+            if not self._savepoint:
+                self._write_staged()
 
     def _commit_group(self) -> None:
         waiters, self._waiters = self._waiters, []
         error: BaseException | None = None
         with self._lock:
-            if self._conn.in_transaction:
-                try:
-                    self._write_staged()
+            self._commit_scheduled = False
+            try:
+                self._write_staged()
+                if self._conn.in_transaction:
                     self._conn.execute("COMMIT")
-                except sqlite3.Error as exc:
+            except sqlite3.Error as exc:
+                # Requests still waiting answer with this error; in memory nobody waits, and
+                # answered creates are lost, which must not pass silently.
+                log.exception("group commit failed; its writes are rolled back")
+                if self._conn.in_transaction:
                     self._conn.execute("ROLLBACK")
-                    self._group = _Staged()
-                    self._forget_cached()
-                    error = exc
+                self._group = _Staged()
+                self._forget_cached()
+                error = exc
         for waiter in waiters:
             if waiter.done():
                 continue
@@ -329,12 +395,14 @@ class Store:
                 waiter.set_exception(error)
 
     async def durable(self) -> None:
-        """Return once every write made by the calling request is committed."""
-        if not _wrote.get():
+        """Return once every write made by the calling request is committed. In memory
+        there is nothing to wait for: no commit makes anything outlive the process, and
+        what is staged is already what every reader sees."""
+        if self._in_memory or not _wrote.get():
             return
         _wrote.set(False)
         with self._lock:
-            if not self._conn.in_transaction:
+            if not self._commit_scheduled:
                 return
             waiter = asyncio.get_running_loop().create_future()
             self._waiters.append(waiter)
@@ -351,7 +419,7 @@ class Store:
 
     def _run(self, sql: str, args: tuple[object, ...]) -> int:
         with self.transaction():
-            return self._conn.execute(sql, args).rowcount
+            return self._writing().execute(sql, args).rowcount
 
     # --- accounts ------------------------------------------------------------------------
     def upsert_account(self, account_id: int, api_key: str, total: int) -> None:
@@ -499,7 +567,7 @@ class Store:
         if self._run("UPDATE tasks SET settled = 1 WHERE id = ? AND settled = 0", (task_id,)) != 1:
             return False
         with self.transaction():
-            self._conn.executemany(
+            self._writing().executemany(
                 "UPDATE results SET status = ? WHERE id = ?",
                 [(status, result_id) for result_id, status in statuses.items()],
             )
@@ -518,12 +586,12 @@ class Store:
                 f"AND task_id IN ({due})",
                 args,
             ).fetchone()
-            self._conn.execute(
+            self._writing().execute(
                 f"UPDATE results SET status = CASE WHEN fails THEN ? ELSE ? END "
                 f"WHERE task_id IN ({due})",
                 (failed, success, *args),
             )
-            self._conn.execute(
+            self._writing().execute(
                 "UPDATE tasks SET settled = 1 WHERE account_id = ? AND settled = 0 "
                 "AND finish_at <= ?",
                 args,
