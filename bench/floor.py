@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
@@ -32,18 +31,12 @@ async def bare_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
 
 @contextmanager
 def bare_server() -> Iterator[Server]:
-    """`bare_app` under uvicorn in its own process, configured like `sellerpic-mock serve`."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    command = [
-        sys.executable, "-m", "uvicorn", "bench.floor:bare_app", "--host", "127.0.0.1",
-        "--port", str(port), "--loop", "uvloop", "--http", "httptools", "--no-access-log",
-        "--log-level", "warning",
-    ]  # fmt: skip
-    process = subprocess.Popen(command, cwd=ROOT, text=True)
-    url = f"http://127.0.0.1:{port}"
+    """`bare_app` in its own process, served exactly as `sellerpic-mock serve` serves."""
+    command = [sys.executable, "-m", "bench.floor"]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:
+        assert process.stdout is not None
+        url = process.stdout.readline().strip()
         wait_ready(url + "/", {})
         yield Server(url, process.pid, process)
     finally:
@@ -96,3 +89,11 @@ def measure(duration: float, reps: int, generator: str, creates: int) -> dict[st
                 "runs": runs,
             }
     return {"http_bare_asgi": http, "domain": domain_create_us(creates, reps)}
+
+
+if __name__ == "__main__":
+    from sellerpic_mock.cli import listen_on, run_server, url_of
+
+    listening = listen_on("127.0.0.1", 0)
+    print(url_of(listening), flush=True)
+    run_server(bare_app, listening)

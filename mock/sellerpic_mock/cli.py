@@ -12,9 +12,11 @@ from dataclasses import replace
 from pathlib import Path
 
 import uvicorn
+from starlette.types import ASGIApp
 
 from .app import create_app
 from .config import DEFAULT_CREDITS, DEFAULT_DATA_DIR, DEMO_API_KEY, MockConfig, load_config_file
+from .eventloop import LOOP_SETTING
 from .faults import silence_drop_tracebacks
 
 DEFAULT_PORT = 4020
@@ -108,7 +110,7 @@ def listen_on(host: str, port: int) -> socket.socket:
     """A listening socket: from here on, connections wait in the backlog until the server
     accepts them, so announcing the URL before the server is up refuses nobody."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     sock.listen(2048)
@@ -137,16 +139,21 @@ def serve(args: argparse.Namespace) -> int:
     state = "ephemeral" if config.data_dir is None else str(config.data_dir)
     print(f"sellerpic-mock: data dir {state}; demo key {DEMO_API_KEY}", file=sys.stderr, flush=True)
     silence_drop_tracebacks()
-    server = uvicorn.Server(
-        uvicorn.Config(app, log_level=args.log_level, access_log=args.log_level == "debug")
+    run_server(app, sock, args.log_level)
+    return 0
+
+
+def run_server(app: ASGIApp, sock: socket.socket, log_level: str = "warning") -> None:
+    """Serve `app` on the listening socket `sock` until interrupted (uvicorn, one worker)."""
+    config = uvicorn.Config(
+        app, log_level=log_level, access_log=log_level == "debug", loop=LOOP_SETTING
     )
     # What was built at start (spec, validators, images) lives as long as the process: keep
     # it out of the collector's full passes, which took about 27 ms each and were the tail
     # latency of creates under load.
     gc.collect()
     gc.freeze()
-    server.run(sockets=[sock])
-    return 0
+    uvicorn.Server(config).run(sockets=[sock])
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -19,6 +19,7 @@ from .app import Simulator, create_app
 from .cli import listen_on, url_of
 from .clock import FakeClock
 from .config import DEMO_API_KEY, MockConfig
+from .eventloop import LOOP_SETTING
 from .faults import silence_drop_tracebacks
 
 __all__ = [
@@ -53,7 +54,9 @@ def run_server(config: MockConfig | None = None, host: str = "127.0.0.1") -> Ite
     app = create_app(config)
     sock = listen_on(host, 0)
     silence_drop_tracebacks()
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, log_level="warning", lifespan="on", loop=LOOP_SETTING)
+    )
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
