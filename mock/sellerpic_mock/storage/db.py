@@ -12,11 +12,10 @@ import heapq
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import TracebackType
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS accounts (
@@ -167,6 +166,27 @@ class _Staged:
             self.used[account_id] = self.used.get(account_id, 0) + amount
 
 
+class _UnitOfWork:
+    """The context manager of `Store.transaction`: one per store, no generator per use
+    (an accepted create enters three nested units)."""
+
+    __slots__ = ("_store",)
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def __enter__(self) -> None:
+        self._store._enter_unit()
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self._store._exit_unit(failed=error is not None)
+
+
 class Store:
     """Group commit: on an event loop, writes from every request that runs in the same loop
     iteration share one transaction, committed once the iteration is over; each request
@@ -221,6 +241,7 @@ class Store:
         #: Requests waiting for the scheduled group commit.
         self._waiters: list[asyncio.Future[None]] = []
         self._closed = False
+        self._unit_of_work = _UnitOfWork(self)
 
     def close(self) -> None:
         """Commit what a group still holds and close; closing twice is harmless."""
@@ -233,22 +254,24 @@ class Store:
                 self._conn.execute("COMMIT")
             self._conn.close()
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """All statements inside commit together or not at all. A nested call joins the
-        unit already running on this thread (the lock is re-entrant)."""
-        with self._lock:
+    def transaction(self) -> _UnitOfWork:
+        """`with store.transaction():` all statements inside commit together or not at all.
+        A nested call joins the unit already running on this thread (the lock is
+        re-entrant)."""
+        return self._unit_of_work
+
+    def _enter_unit(self) -> None:
+        self._lock.acquire()
+        self._depth += 1
+
+    def _exit_unit(self, failed: bool) -> None:
+        try:
+            self._depth -= 1
             if self._depth:
-                yield
                 return
-            self._depth = 1
-            try:
-                yield
-            except BaseException:
+            if failed:
                 self._undo_unit()
-                raise
-            finally:
-                self._depth = 0
+                return
             if self._savepoint:
                 self._conn.execute("RELEASE unit")
             for task in self._unit.tasks:
@@ -259,6 +282,8 @@ class Store:
             self._unit = _Staged()
             self._end_unit()
             _wrote.set(True)
+        finally:
+            self._lock.release()
 
     def _undo_unit(self) -> None:
         self._unit = _Staged()
