@@ -209,3 +209,21 @@ def test_off_the_loop_every_unit_commits_on_its_own(where: str, tmp_path: Path) 
 
 def _task(task_id: str) -> TaskRow:
     return TaskRow(task_id, 1, "tryOnApparel", "{}", 0.0, 0.0, 0.0, False)
+
+
+@pytest.mark.parametrize("where", STORES)
+async def test_a_write_out_due_after_close_does_nothing(
+    where: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "store.sqlite3" if where == "file" else None
+    store = Store(path)
+    store.upsert_account(1, "k", 100)
+    with store.transaction():
+        assert store.try_charge(1, 10)
+        store.insert_task(_task("t-1"), [])
+    store.close()  # writes and commits what is staged; the scheduled write-out is still due
+    await asyncio.sleep(0.05)
+    assert [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")] == []
+    if path is not None:
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("SELECT id FROM tasks").fetchall() == [("t-1",)]

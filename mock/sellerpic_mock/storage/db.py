@@ -399,9 +399,11 @@ class Store:
         with self._lock:
             self._commit_scheduled = False
             try:
-                self._write_staged()
-                if self._conn.in_transaction:
-                    self._conn.execute("COMMIT")
+                # After close() nothing is left to write: it wrote and committed everything.
+                if not self._closed:
+                    self._write_staged()
+                    if self._conn.in_transaction:
+                        self._conn.execute("COMMIT")
             except sqlite3.Error as exc:
                 # Requests still waiting answer with this error; in memory nobody waits, and
                 # answered creates are lost, which must not pass silently.
