@@ -21,6 +21,8 @@ ProtocolFactory = Callable[[], asyncio.Protocol]
 
 #: Connections taken from the backlog per readiness event, as asyncio does (its default backlog).
 _ACCEPTS_PER_EVENT = 100
+#: Pause after an accept failed for lack of resources (asyncio waits 1 s too).
+ACCEPT_RETRY_S = 1.0
 
 
 class GreedyServer:
@@ -48,15 +50,23 @@ class GreedyServer:
                 conn, _ = self._sock.accept()
             except (BlockingIOError, InterruptedError):
                 return
+            except ConnectionAbortedError:
+                continue  # the client gave up while waiting in the backlog
             except OSError as exc:
-                # Out of file descriptors and the like: the connection waits in the backlog
-                # and is retried at the next event.
-                log.warning("accept failed: %s", exc)
+                # Out of file descriptors or memory: the listening socket stays readable, so
+                # retrying at once would spin. Pause accepting; the backlog keeps the clients.
+                log.warning("accept failed (%s); retrying in %.1f s", exc, ACCEPT_RETRY_S)
+                self._loop.remove_reader(self._sock.fileno())
+                self._loop.call_later(ACCEPT_RETRY_S, self._resume)
                 return
             conn.setblocking(False)
             task = self._loop.create_task(self._connect(conn))
             self._pending.add(task)
             task.add_done_callback(self._pending.discard)
+
+    def _resume(self) -> None:
+        if not self._closed.is_set():
+            self._loop.add_reader(self._sock.fileno(), self._accept)
 
     async def _connect(self, conn: socket.socket) -> None:
         try:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import socket
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 
 import pytest
 
+from sellerpic_mock import eventloop
 from sellerpic_mock.cli import listen_on
 from sellerpic_mock.eventloop import new_event_loop
 
@@ -99,6 +101,44 @@ def test_accepted_connections_send_without_nagle_delay(loop_name: str) -> None:
             assert len(made) == 1
             accepted = made[0].get_extra_info("socket")
             assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
+            made[0].close()
+        server.close()
+        loop.run_until_complete(server.wait_closed())
+    finally:
+        loop.close()
+        sock.close()
+
+
+class OutOfDescriptors(socket.socket):
+    """A listening socket whose first accept fails as if the process had no descriptor left."""
+
+    failures = 1
+
+    def accept(self) -> tuple[socket.socket, object]:
+        if self.failures:
+            self.failures -= 1
+            raise OSError(errno.EMFILE, "Too many open files")
+        return super().accept()
+
+
+def test_accepting_pauses_after_running_out_of_descriptors(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The listening socket stays readable while the backlog holds a client: retrying at once
+    # would spin. The client waits in the backlog and is accepted after the pause.
+    monkeypatch.setattr(eventloop, "ACCEPT_RETRY_S", 0.2)
+    loop = new_event_loop()
+    sock = OutOfDescriptors(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen()
+    made: list[asyncio.BaseTransport] = []
+    try:
+        server = loop.run_until_complete(loop.create_server(lambda: Recorder(made), sock=sock))
+        with clients(sock, 1):
+            loop.run_until_complete(asyncio.sleep(0.1))
+            assert made == [] and sock.failures == 0
+            loop.run_until_complete(asyncio.sleep(0.3))
+            assert len(made) == 1
             made[0].close()
         server.close()
         loop.run_until_complete(server.wait_closed())
