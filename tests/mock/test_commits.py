@@ -187,11 +187,7 @@ async def test_a_failed_unit_takes_back_its_own_writes_only(where: str, tmp_path
 @pytest.mark.parametrize("where", STORES)
 def test_off_the_loop_every_unit_commits_on_its_own(where: str, tmp_path: Path) -> None:
     path = tmp_path / "store.sqlite3" if where == "file" else None
-    store = Store(path)
-    store.upsert_account(1, "k", 100)
-    with store.transaction():
-        assert store.try_charge(1, 10)
-        store.insert_task(_task("t-1"), [])
+    store = store_with_one_create(path)
     try:
         with store.transaction():
             store.refund(1, 50)
@@ -211,16 +207,22 @@ def _task(task_id: str) -> TaskRow:
     return TaskRow(task_id, 1, "tryOnApparel", "{}", 0.0, 0.0, 0.0, False)
 
 
-@pytest.mark.parametrize("where", STORES)
-async def test_a_write_out_due_after_close_does_nothing(
-    where: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    path = tmp_path / "store.sqlite3" if where == "file" else None
+def store_with_one_create(path: Path | None) -> Store:
+    """Account 1 with 100 credits, 10 of them charged for task t-1, as a create stages them."""
     store = Store(path)
     store.upsert_account(1, "k", 100)
     with store.transaction():
         assert store.try_charge(1, 10)
         store.insert_task(_task("t-1"), [])
+    return store
+
+
+@pytest.mark.parametrize("where", STORES)
+async def test_a_write_out_due_after_close_does_nothing(
+    where: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "store.sqlite3" if where == "file" else None
+    store = store_with_one_create(path)
     store.close()  # writes and commits what is staged; the scheduled write-out is still due
     await asyncio.sleep(0.05)
     assert [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")] == []

@@ -48,42 +48,46 @@ def accepted_now(sock: socket.socket) -> bool:
     return True
 
 
+@contextmanager
+def serving(
+    loop: asyncio.AbstractEventLoop, sock: socket.socket
+) -> Iterator[tuple[asyncio.AbstractServer, list[asyncio.BaseTransport]]]:
+    """A server of `loop` on `sock` and the transports of the connections it made; then
+    closes them, the server, the loop and the socket."""
+    made: list[asyncio.BaseTransport] = []
+    try:
+        server = loop.run_until_complete(loop.create_server(lambda: Recorder(made), sock=sock))
+        yield server, made
+        for transport in made:
+            transport.close()
+        server.close()
+        loop.run_until_complete(server.wait_closed())
+    finally:
+        loop.close()
+        sock.close()
+
+
 def test_one_loop_iteration_accepts_every_waiting_connection() -> None:
     # libuv takes one connection per loop iteration: under load, the last of 50 clients
     # connecting at once waited 50 iterations.
     loop = new_event_loop()
     sock = listen_on("127.0.0.1", 0)
-    made: list[asyncio.BaseTransport] = []
-    try:
-        with clients(sock, 20):
-            server = loop.run_until_complete(loop.create_server(lambda: Recorder(made), sock=sock))
-            loop.run_until_complete(asyncio.sleep(0))
-            assert not accepted_now(sock)
-            loop.run_until_complete(asyncio.sleep(0.05))
-            assert len(made) == 20
-            for transport in made:
-                transport.close()
-            server.close()
-            loop.run_until_complete(server.wait_closed())
-    finally:
-        loop.close()
-        sock.close()
+    with serving(loop, sock) as (_, made), clients(sock, 20):
+        loop.run_until_complete(asyncio.sleep(0))
+        assert not accepted_now(sock)
+        loop.run_until_complete(asyncio.sleep(0.05))
+        assert len(made) == 20
 
 
 def test_a_closed_server_accepts_nothing_more() -> None:
     loop = new_event_loop()
     sock = listen_on("127.0.0.1", 0)
-    made: list[asyncio.BaseTransport] = []
-    try:
-        server = loop.run_until_complete(loop.create_server(lambda: Recorder(made), sock=sock))
+    with serving(loop, sock) as (server, made):
         server.close()
         with clients(sock, 3):
             loop.run_until_complete(asyncio.sleep(0.05))
             assert made == []
             assert accepted_now(sock)
-    finally:
-        loop.close()
-        sock.close()
 
 
 @pytest.mark.parametrize("loop_name", LOOPS)
@@ -93,20 +97,11 @@ def test_accepted_connections_send_without_nagle_delay(loop_name: str) -> None:
     # say they are TCP, which a socket made with proto 0 does not.
     loop = LOOPS[loop_name]()
     sock = listen_on("127.0.0.1", 0)
-    made: list[asyncio.BaseTransport] = []
-    try:
-        server = loop.run_until_complete(loop.create_server(lambda: Recorder(made), sock=sock))
-        with clients(sock, 1):
-            loop.run_until_complete(asyncio.sleep(0.05))
-            assert len(made) == 1
-            accepted = made[0].get_extra_info("socket")
-            assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
-            made[0].close()
-        server.close()
-        loop.run_until_complete(server.wait_closed())
-    finally:
-        loop.close()
-        sock.close()
+    with serving(loop, sock) as (_, made), clients(sock, 1):
+        loop.run_until_complete(asyncio.sleep(0.05))
+        assert len(made) == 1
+        accepted = made[0].get_extra_info("socket")
+        assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
 
 
 class OutOfDescriptors(socket.socket):
@@ -131,17 +126,8 @@ def test_accepting_pauses_after_running_out_of_descriptors(
     sock = OutOfDescriptors(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.bind(("127.0.0.1", 0))
     sock.listen()
-    made: list[asyncio.BaseTransport] = []
-    try:
-        server = loop.run_until_complete(loop.create_server(lambda: Recorder(made), sock=sock))
-        with clients(sock, 1):
-            loop.run_until_complete(asyncio.sleep(0.1))
-            assert made == [] and sock.failures == 0
-            loop.run_until_complete(asyncio.sleep(0.3))
-            assert len(made) == 1
-            made[0].close()
-        server.close()
-        loop.run_until_complete(server.wait_closed())
-    finally:
-        loop.close()
-        sock.close()
+    with serving(loop, sock) as (_, made), clients(sock, 1):
+        loop.run_until_complete(asyncio.sleep(0.1))
+        assert made == [] and sock.failures == 0
+        loop.run_until_complete(asyncio.sleep(0.3))
+        assert len(made) == 1
