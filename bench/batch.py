@@ -9,6 +9,7 @@ poll until done, download the 2 results.
 
 from __future__ import annotations
 
+import asyncio
 import math
 import tempfile
 import threading
@@ -19,7 +20,7 @@ from typing import Any
 
 import httpx
 
-from sellerpic import SellerPic
+from sellerpic import AsyncSellerPic, SellerPic
 from sellerpic_mock.testing import image_bytes, mask_bytes
 
 from .common import DEMO_KEY, proc_status_kb, simulator
@@ -94,6 +95,48 @@ def run_layer_batch(
     }
 
 
+async def _run_async_batch(
+    url: str, n: int, keys: dict[str, Any], workdir: Path, poll_interval: float | None
+) -> tuple[float, Counter, int, float]:
+    counter = Counter()
+
+    async def hook(request: httpx.Request) -> None:
+        counter.hook(request)
+
+    http = httpx.AsyncClient(event_hooks={"request": [hook]}, timeout=30)
+    jobs = [{"operation": OPERATION, "inputs": keys, "id": f"job-{i:05d}"} for i in range(n)]
+    async with AsyncSellerPic(
+        DEMO_KEY, base_url=url, http_client=http, poll_interval=poll_interval
+    ) as client:
+        started = time.monotonic()
+        report = await client.batch(
+            jobs, state_file=workdir / "state.json", output_dir=workdir / "out"
+        )
+        wall = time.monotonic() - started
+        interval = client.poll_interval
+    await http.aclose()
+    return wall, counter, len(report.with_state("done")), interval
+
+
+def run_layer_batch_async(
+    url: str, n: int, keys: dict[str, Any], workdir: Path, poll_interval: float | None = None
+) -> dict[str, Any]:
+    """`await AsyncSellerPic.batch(...)`: the same steps as the sync batch on an event loop."""
+    wall, counter, done, interval = asyncio.run(
+        _run_async_batch(url, n, keys, workdir, poll_interval)
+    )
+    if done != n:
+        raise RuntimeError(f"async batch finished {done} of {n} jobs")
+    return {
+        "wall_s": wall,
+        "polls": counter.polls,
+        "creates": counter.creates,
+        "other_requests": counter.other,
+        "poll_interval_s": interval,
+        "done": done,
+    }
+
+
 def run_naive(
     url: str, n: int, keys: dict[str, Any], workdir: Path, interval: float
 ) -> dict[str, Any]:
@@ -115,17 +158,23 @@ def sim_args(created: float, running: float) -> list[str]:
 
 
 def measure_batch(
-    n: int, created: float, running: float, poll_interval: float | None = None
+    n: int,
+    created: float,
+    running: float,
+    poll_interval: float | None = None,
+    use_async: bool = False,
 ) -> dict[str, Any]:
-    """One `client.batch` run on a fresh simulator; includes the simulator's RSS growth."""
+    """One `client.batch` run (or `AsyncSellerPic.batch` with `use_async`) on a fresh
+    simulator; includes the simulator's RSS growth."""
     duration = created + running
+    runner = run_layer_batch_async if use_async else run_layer_batch
     with simulator(*sim_args(created, running)) as server:
         setup = _client(server.url, Counter())
         keys = upload_inputs(setup)
         setup.close()
         rss_before = proc_status_kb(server.pid, "VmRSS")
         with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
-            result = run_layer_batch(server.url, n, keys, Path(tmp), poll_interval)
+            result = runner(server.url, n, keys, Path(tmp), poll_interval)
         rss_after = proc_status_kb(server.pid, "VmRSS")
         hwm = proc_status_kb(server.pid, "VmHWM")
     bound = bound_seconds(n, duration)

@@ -16,13 +16,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from starlette.types import Receive, Scope, Send
+
+from sellerpic_mock.testing import stop_process
+
 from .canned_server import BODY
-from .common import DEMO_KEY, ROOT, Server, median, stop_process, wait_ready
+from .common import DEMO_KEY, ROOT, Server, median, wait_ready
 
 HEADERS = [(b"content-type", b"application/json"), (b"content-length", str(len(BODY)).encode())]
 
 
-async def bare_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+async def bare_app(scope: Scope, receive: Receive, send: Send) -> None:
     if scope["type"] != "http":
         return
     await send({"type": "http.response.start", "status": 200, "headers": HEADERS})

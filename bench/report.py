@@ -28,6 +28,14 @@ def render(result: dict[str, Any]) -> str:
         f"| {', '.join(_f(r['wall_s'], 1) for r in batch_runs)} "
         f"| {_f(result['batch_wall_over_bound'], 3)} | {_f(result['batch_polls_per_task'])} |",
     ]
+    run_async = raw.get("batch_async")
+    if run_async:
+        lines.append(
+            f"| `AsyncSellerPic.batch` (poll {run_async['poll_interval_s']} s) | {run_async['n']} "
+            f"| {_f(run_async['duration_s'], 1)} | {_f(run_async['bound_s'], 1)} "
+            f"| {_f(run_async['wall_s'], 1)} | {_f(run_async['wall_over_bound'], 3)} "
+            f"| {_f(run_async['polls_per_task'])} |"
+        )
     mis = raw.get("batch_misaligned")
     if mis:
         lines.append(

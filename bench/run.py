@@ -99,6 +99,10 @@ def run(plan: Plan, smoke: bool) -> dict[str, Any]:
         for _ in range(plan.batch_reps)
     ]
     raw["batch"] = {"runs": runs}
+    _log(f"async batch: {plan.batch_n} tasks")
+    raw["batch_async"] = batch.measure_batch(
+        plan.batch_n, plan.created_s, plan.running_s, plan.batch_poll_interval, use_async=True
+    )
     _log(f"batch with D not a multiple of the poll interval: {plan.misaligned_n} tasks")
     raw["batch_misaligned"] = batch.measure_batch(
         plan.misaligned_n,

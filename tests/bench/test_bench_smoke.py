@@ -55,6 +55,8 @@ def test_smoke_run_writes_every_key(tmp_path: Path) -> None:
     }
     assert set(result["simulator_p99_ms_50_clients"]) == {"status", "create"}
     raw = result["raw"]
+    assert raw["batch_async"]["done"] == raw["batch_async"]["n"]
+    assert raw["batch_async"]["wall_over_bound"] > 0
     assert set(raw["mock_speed"]["simulator_persistent"]) == {"create_c1", "create_c50"}
     assert set(raw["floor"]["http_bare_asgi"]) == {"c1", "c50"}
     assert raw["floor"]["domain"]["us_per_create"] > 0
