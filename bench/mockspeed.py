@@ -7,6 +7,9 @@ the same spec, measured with the same load generator (bench/loadgen.py, its own 
   credits never reject: every create is accepted, validated, charged and stored. The rejected
   path (30003, limit reached) is measured separately on a simulator with long tasks, and the
   accepted path again on a persistent data dir (the headline runs --ephemeral, as tests do).
+
+Both servers run at once and take turns within each repetition of each point, so that the
+ratio compares runs taken seconds apart.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -138,26 +142,40 @@ def _summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def _measure_server(
-    server: Server,
-    status_id: str,
-    body: dict[str, str],
-    key: str,
-    duration: float,
-    reps: int,
-    generator: str,
-) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for name, (url, method, payload) in _targets(server, status_id, body).items():
+@dataclass(frozen=True)
+class Target:
+    """A server under load and what to send it."""
+
+    server: Server
+    status_id: str
+    body: dict[str, str]
+    key: str
+
+
+def _measure_side_by_side(
+    targets: dict[str, Target], duration: float, reps: int, generator: str
+) -> dict[str, dict[str, Any]]:
+    """Every point on every server, the servers alternating within each repetition: this
+    machine drifts by tens of percent over minutes, and a ratio of runs taken minutes apart
+    measured the drift as much as the servers."""
+    requests = {name: _targets(t.server, t.status_id, t.body) for name, t in targets.items()}
+    out: dict[str, dict[str, Any]] = {name: {} for name in targets}
+    for endpoint in ("status", "create"):
         if duration >= 1.0:
             # Warm-up (Prism's JIT, the simulator's caches), not recorded; not in the smoke.
-            run_load(url, method, payload, 50, 1.0, key, generator)
+            for name, target in targets.items():
+                url, method, payload = requests[name][endpoint]
+                run_load(url, method, payload, 50, 1.0, target.key, generator)
         for concurrency in CONCURRENCIES:
-            runs = [
-                run_load(url, method, payload, concurrency, duration, key, generator)
-                for _ in range(reps)
-            ]
-            out[f"{name}_c{concurrency}"] = _summarise(runs)
+            runs: dict[str, list[dict[str, Any]]] = {name: [] for name in targets}
+            for _ in range(reps):
+                for name, target in targets.items():
+                    url, method, payload = requests[name][endpoint]
+                    runs[name].append(
+                        run_load(url, method, payload, concurrency, duration, target.key, generator)
+                    )
+            for name in targets:
+                out[name][f"{endpoint}_c{concurrency}"] = _summarise(runs[name])
     return out
 
 
@@ -198,19 +216,24 @@ def measure(duration: float, reps: int, generator: str = "python") -> dict[str, 
                 for _ in range(reps)
             ]
         )
-    with simulator("--created-seconds", "0", "--running-seconds", "0") as server:
-        status_id, body = _prepare_simulator(server)
-        results["simulator"] = _measure_server(
-            server, status_id, body, DEMO_KEY, duration, reps, generator
-        )
+    with (
+        simulator("--created-seconds", "0", "--running-seconds", "0") as sim_server,
+        prism() as prism_server,
+    ):
+        status_id, body = _prepare_simulator(sim_server)
+        targets = {
+            "simulator": Target(sim_server, status_id, body, DEMO_KEY),
+            "prism": Target(prism_server, "1956366543768004069", PRISM_BODY, "x"),
+        }
+        results.update(_measure_side_by_side(targets, duration, reps, generator))
     with (
         tempfile.TemporaryDirectory(prefix="sellerpic-bench-") as data_dir,
         simulator(
             "--created-seconds", "0", "--running-seconds", "0", data_dir=Path(data_dir)
         ) as server,
     ):
-        # The same creates on a persistent data dir, which SQLite flushes to disk at each WAL
-        # checkpoint (an --ephemeral one is never flushed: it dies with the process).
+        # The same creates on a persistent data dir: answers wait for the group commit, and
+        # SQLite flushes to disk at each WAL checkpoint (--ephemeral keeps it in memory).
         _, body = _prepare_simulator(server)
         url = f"{server.url}/v1/api/generate/tryOnAccessories"
         results["simulator_persistent"] = {
@@ -232,10 +255,6 @@ def measure(duration: float, reps: int, generator: str = "python") -> dict[str, 
             run_load(url, "POST", json.dumps(body), 50, duration, DEMO_KEY) for _ in range(reps)
         ]
         results["simulator_rejected_create_c50"] = _summarise(runs)
-    with prism() as server:
-        results["prism"] = _measure_server(
-            server, "1956366543768004069", PRISM_BODY, "x", duration, reps, generator
-        )
     sim, pr = results["simulator"], results["prism"]
     results["simulator_over_prism_rps"] = {
         name: sim[name]["rps"] / pr[name]["rps"] for name in sim if pr[name]["rps"]
