@@ -111,6 +111,26 @@ def proc_status_kb(pid: int | str, field: str) -> int:
     raise KeyError(field)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used, from /proc/<pid>/stat."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_idle(pids: Sequence[int], window: float = 0.25, limit: float = 5.0) -> float:
+    """Wait until every process used under 5% of a core over `window` seconds (at most
+    `limit` seconds); returns the time waited. Node keeps collecting garbage for a while after
+    a load stops: a server measured right after Prism shared the cores with it."""
+    started = time.monotonic()
+    while time.monotonic() - started < limit:
+        before = [cpu_seconds(pid) for pid in pids]
+        time.sleep(window)
+        used = [cpu_seconds(pid) - b for pid, b in zip(pids, before, strict=True)]
+        if max(used) < 0.05 * window:
+            break
+    return time.monotonic() - started
+
+
 def reset_peak(pid: int | str) -> None:
     """Reset VmHWM to the current RSS (Linux >= 4.0)."""
     Path(f"/proc/{pid}/clear_refs").write_text("5")

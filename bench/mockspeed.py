@@ -27,7 +27,7 @@ from typing import Any
 from sellerpic import SellerPic
 
 from .batch import Counter, _client, upload_inputs
-from .common import DEMO_KEY, ROOT, Server, canned_server, median, prism, simulator
+from .common import DEMO_KEY, ROOT, Server, canned_server, median, prism, simulator, wait_idle
 
 CONCURRENCIES = (1, 50)
 PRISM_BODY = {
@@ -157,9 +157,10 @@ def _measure_side_by_side(
 ) -> dict[str, dict[str, Any]]:
     """Every point on every server, the servers alternating within each repetition: this
     machine drifts by tens of percent over minutes, and a ratio of runs taken minutes apart
-    measured the drift as much as the servers."""
+    measured the drift as much as the servers. Each run starts once both servers are idle."""
     requests = {name: _targets(t.server, t.status_id, t.body) for name, t in targets.items()}
     out: dict[str, dict[str, Any]] = {name: {} for name in targets}
+    pids = [target.server.pid for target in targets.values()]
     for endpoint in ("status", "create"):
         if duration >= 1.0:
             # Warm-up (Prism's JIT, the simulator's caches), not recorded; not in the smoke.
@@ -171,6 +172,7 @@ def _measure_side_by_side(
             for _ in range(reps):
                 for name, target in targets.items():
                     url, method, payload = requests[name][endpoint]
+                    wait_idle(pids)
                     runs[name].append(
                         run_load(url, method, payload, concurrency, duration, target.key, generator)
                     )
@@ -255,8 +257,16 @@ def measure(duration: float, reps: int, generator: str = "python") -> dict[str, 
             run_load(url, "POST", json.dumps(body), 50, duration, DEMO_KEY) for _ in range(reps)
         ]
         results["simulator_rejected_create_c50"] = _summarise(runs)
-    sim, pr = results["simulator"], results["prism"]
-    results["simulator_over_prism_rps"] = {
-        name: sim[name]["rps"] / pr[name]["rps"] for name in sim if pr[name]["rps"]
-    }
+    results["simulator_over_prism_rps"] = paired_ratios(results["simulator"], results["prism"])
     return results
+
+
+def paired_ratios(sim: dict[str, Any], prism: dict[str, Any]) -> dict[str, float]:
+    """Per point, the median over repetitions of simulator / Prism in that repetition: the
+    two runs of a pair were taken seconds apart, so the machine's drift cancels out of each
+    ratio, which a ratio of the two medians does not ensure."""
+    ratios: dict[str, float] = {}
+    for name in sim:
+        pairs = zip(sim[name]["runs"], prism[name]["runs"], strict=True)
+        ratios[name] = median([a["rps"] / b["rps"] for a, b in pairs])
+    return ratios

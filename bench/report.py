@@ -64,7 +64,8 @@ def render(result: dict[str, Any]) -> str:
     speed = raw["mock_speed"]
     lines += ["", f"Load generator: {speed.get('generator', 'python')}.", ""]
     lines += ["| mock speed | simulator req/s | p50 ms | p99 ms | Prism req/s | p50 ms "
-              "| p99 ms | simulator / Prism |", "|---|---|---|---|---|---|---|---|"]  # fmt: skip
+              "| p99 ms | simulator / Prism, median of paired runs |",
+              "|---|---|---|---|---|---|---|---|"]  # fmt: skip
     for point in ("status_c1", "status_c50", "create_c1", "create_c50"):
         s, p = speed["simulator"][point], speed["prism"][point]
         lines.append(
