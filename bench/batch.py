@@ -71,18 +71,13 @@ def _client(url: str, counter: Counter, poll_interval: float | None = None) -> S
     return SellerPic(DEMO_KEY, base_url=url, http_client=http, poll_interval=poll_interval)
 
 
-def run_layer_batch(
-    url: str, n: int, keys: dict[str, Any], workdir: Path, poll_interval: float | None = None
+def _jobs(n: int, keys: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{"operation": OPERATION, "inputs": keys, "id": f"job-{i:05d}"} for i in range(n)]
+
+
+def _batch_result(
+    wall: float, counter: Counter, done: int, n: int, poll_interval: float
 ) -> dict[str, Any]:
-    """`client.batch(...)`, by default with the layer's default poll interval (local URL)."""
-    counter = Counter()
-    client = _client(url, counter, poll_interval)
-    jobs = [{"operation": OPERATION, "inputs": keys, "id": f"job-{i:05d}"} for i in range(n)]
-    started = time.monotonic()
-    report = client.batch(jobs, state_file=workdir / "state.json", output_dir=workdir / "out")
-    wall = time.monotonic() - started
-    client.close()
-    done = len(report.with_state("done"))
     if done != n:
         raise RuntimeError(f"batch finished {done} of {n} jobs")
     return {
@@ -90,51 +85,52 @@ def run_layer_batch(
         "polls": counter.polls,
         "creates": counter.creates,
         "other_requests": counter.other,
-        "poll_interval_s": client.poll_interval,
+        "poll_interval_s": poll_interval,
         "done": done,
     }
 
 
+def run_layer_batch(
+    url: str, n: int, keys: dict[str, Any], workdir: Path, poll_interval: float | None = None
+) -> dict[str, Any]:
+    """`client.batch(...)`, by default with the layer's default poll interval (local URL)."""
+    counter = Counter()
+    client = _client(url, counter, poll_interval)
+    started = time.monotonic()
+    report = client.batch(
+        _jobs(n, keys), state_file=workdir / "state.json", output_dir=workdir / "out"
+    )
+    wall = time.monotonic() - started
+    client.close()
+    return _batch_result(wall, counter, len(report.with_state("done")), n, client.poll_interval)
+
+
 async def _run_async_batch(
     url: str, n: int, keys: dict[str, Any], workdir: Path, poll_interval: float | None
-) -> tuple[float, Counter, int, float]:
+) -> dict[str, Any]:
     counter = Counter()
 
     async def hook(request: httpx.Request) -> None:
         counter.hook(request)
 
     http = httpx.AsyncClient(event_hooks={"request": [hook]}, timeout=30)
-    jobs = [{"operation": OPERATION, "inputs": keys, "id": f"job-{i:05d}"} for i in range(n)]
     async with AsyncSellerPic(
         DEMO_KEY, base_url=url, http_client=http, poll_interval=poll_interval
     ) as client:
         started = time.monotonic()
         report = await client.batch(
-            jobs, state_file=workdir / "state.json", output_dir=workdir / "out"
+            _jobs(n, keys), state_file=workdir / "state.json", output_dir=workdir / "out"
         )
         wall = time.monotonic() - started
-        interval = client.poll_interval
     await http.aclose()
-    return wall, counter, len(report.with_state("done")), interval
+    return _batch_result(wall, counter, len(report.with_state("done")), n, client.poll_interval)
 
 
 def run_layer_batch_async(
     url: str, n: int, keys: dict[str, Any], workdir: Path, poll_interval: float | None = None
 ) -> dict[str, Any]:
     """`await AsyncSellerPic.batch(...)`: the same steps as the sync batch on an event loop."""
-    wall, counter, done, interval = asyncio.run(
-        _run_async_batch(url, n, keys, workdir, poll_interval)
-    )
-    if done != n:
-        raise RuntimeError(f"async batch finished {done} of {n} jobs")
-    return {
-        "wall_s": wall,
-        "polls": counter.polls,
-        "creates": counter.creates,
-        "other_requests": counter.other,
-        "poll_interval_s": interval,
-        "done": done,
-    }
+    return asyncio.run(_run_async_batch(url, n, keys, workdir, poll_interval))
 
 
 def run_naive(
