@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -18,7 +17,7 @@ from typing import Any
 
 from starlette.types import Receive, Scope, Send
 
-from sellerpic_mock.testing import stop_process
+from sellerpic_mock.testing import announced_server
 
 from .canned_server import BODY
 from .common import DEMO_KEY, ROOT, Server, median, wait_ready
@@ -36,15 +35,9 @@ async def bare_app(scope: Scope, receive: Receive, send: Send) -> None:
 @contextmanager
 def bare_server() -> Iterator[Server]:
     """`bare_app` in its own process, served exactly as `sellerpic-mock serve` serves."""
-    command = [sys.executable, "-m", "bench.floor"]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    try:
-        assert process.stdout is not None
-        url = process.stdout.readline().strip()
+    with announced_server([sys.executable, "-m", "bench.floor"], cwd=ROOT) as (url, process):
         wait_ready(url + "/", {})
         yield Server(url, process.pid, process)
-    finally:
-        stop_process(process)
 
 
 def domain_create_us(creates: int, reps: int) -> dict[str, Any]:

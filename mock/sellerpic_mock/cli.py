@@ -143,11 +143,16 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_server(app: ASGIApp, sock: socket.socket, log_level: str = "warning") -> None:
-    """Serve `app` on the listening socket `sock` until interrupted (uvicorn, one worker)."""
-    config = uvicorn.Config(
+def uvicorn_config(app: ASGIApp, log_level: str = "warning") -> uvicorn.Config:
+    """How the simulator is served: one uvicorn worker on the accepting loop."""
+    return uvicorn.Config(
         app, log_level=log_level, access_log=log_level == "debug", loop=LOOP_SETTING
     )
+
+
+def run_server(app: ASGIApp, sock: socket.socket, log_level: str = "warning") -> None:
+    """Serve `app` on the listening socket `sock` until interrupted (uvicorn, one worker)."""
+    config = uvicorn_config(app, log_level)
     # What was built at start (spec, validators, images) lives as long as the process: keep
     # it out of the collector's full passes, which took about 27 ms each and were the tail
     # latency of creates under load.

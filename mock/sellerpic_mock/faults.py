@@ -16,7 +16,7 @@ import httpx
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .config import MockConfig
-from .routes.envelope import envelope_bytes
+from .routes.envelope import JSONAnswer, envelope_bytes
 
 FAULT_HEADER = b"x-sellerpic-mock-fault"
 SCOPE_KEY = "sellerpic_mock.fault"
@@ -107,7 +107,7 @@ class FaultMiddleware:
         if fault.kind == "drop":
             await _drop(send)
         elif fault.kind == "server-error":
-            await _server_error(send)
+            await _server_error(scope, receive, send)
         elif fault.kind in ("drop-after", "server-error-after"):
 
             async def swallow(message: Message) -> None:
@@ -116,24 +116,14 @@ class FaultMiddleware:
             await self._app(scope, receive, swallow)
             if fault.kind == "drop-after":
                 await _drop(send)
-            await _server_error(send)
+            await _server_error(scope, receive, send)
         else:
             await self._app(scope, receive, send)
 
 
-async def _server_error(send: Send) -> None:
+async def _server_error(scope: Scope, receive: Receive, send: Send) -> None:
     body = envelope_bytes(500, "Internal Server Error (injected fault)", False)
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 500,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    await JSONAnswer(body, 500)(scope, receive, send)
 
 
 async def _drop(send: Send) -> None:

@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import IO, Any
 
 import httpx
@@ -16,15 +17,15 @@ import uvicorn
 from PIL import Image, ImageDraw
 
 from .app import Simulator, create_app
-from .cli import listen_on, url_of
+from .cli import listen_on, url_of, uvicorn_config
 from .clock import FakeClock
 from .config import DEMO_API_KEY, MockConfig
-from .eventloop import LOOP_SETTING
 from .faults import silence_drop_tracebacks
 
 __all__ = [
     "DEMO_API_KEY",
     "FakeClock",
+    "announced_server",
     "asgi_client",
     "close_app",
     "image_bytes",
@@ -54,9 +55,7 @@ def run_server(config: MockConfig | None = None, host: str = "127.0.0.1") -> Ite
     app = create_app(config)
     sock = listen_on(host, 0)
     silence_drop_tracebacks()
-    server = uvicorn.Server(
-        uvicorn.Config(app, log_level="warning", lifespan="on", loop=LOOP_SETTING)
-    )
+    server = uvicorn.Server(uvicorn_config(app))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -79,12 +78,22 @@ def serve_in_subprocess(
     """`sellerpic-mock serve --port 0 ARGS` in its own process, as a user starts it (its own core,
     no shared GIL); yields the URL it printed on its first line and the process, then stops it."""
     command = [sys.executable, "-m", "sellerpic_mock", "serve", "--port", "0", *args]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, text=True)
+    with announced_server(command, stderr=stderr) as served:
+        yield served
+
+
+@contextmanager
+def announced_server(
+    command: list[str], stderr: IO[str] | int | None = None, cwd: Path | None = None
+) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """A server process that prints its URL as its first stdout line once it listens;
+    yields that URL and the process, then stops it."""
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, text=True, cwd=cwd)
     try:
         assert process.stdout is not None
         url = process.stdout.readline().strip()
         if not url.startswith("http://"):
-            raise RuntimeError(f"the simulator did not start (first line {url!r})")
+            raise RuntimeError(f"{command[2]} did not start (first line {url!r})")
         yield url, process
     finally:
         stop_process(process)

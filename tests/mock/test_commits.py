@@ -13,6 +13,8 @@ import pytest
 
 from sellerpic_mock import FakeClock
 from sellerpic_mock.app import Simulator
+from sellerpic_mock.domain.accounts import Account
+from sellerpic_mock.domain.services import Services
 from sellerpic_mock.storage.db import Store, TaskRow
 from sellerpic_mock.testing import asgi_client
 
@@ -110,15 +112,19 @@ async def test_concurrent_creates_in_one_group_respect_the_limit(
         assert await usage(client) == {"remaining": 960, "total": 1000, "usage": 40}
 
 
+def create_on_the_loop(services: Services) -> tuple[Account, str]:
+    """A tryOnApparel create by account A through the domain, on the event loop: its rows and
+    charge are staged and its commit only scheduled."""
+    account = services.accounts.authenticate(f"Bearer {KEY_A}")
+    operation = services.spec.create_operations["tryOnApparel"]
+    return account, services.tasks.create(account, operation, dict(TRY_ON))
+
+
 async def test_staged_rows_are_read_back_before_the_commit(
     app_on: Callable[..., Simulator],
 ) -> None:
-    app = app_on()
-    services = app.services
-    account = services.accounts.authenticate(f"Bearer {KEY_A}")
-    operation = services.spec.create_operations["tryOnApparel"]
-    # On the event loop, so the create is staged and its commit only scheduled.
-    task_id = services.tasks.create(account, operation, dict(TRY_ON))
+    services = app_on().services
+    account, task_id = create_on_the_loop(services)
     assert services.store.credits(account.id) == (1000, 4)
     task = services.store.task(task_id)
     assert task is not None and task.account_id == account.id
@@ -130,11 +136,8 @@ async def test_staged_rows_are_read_back_before_the_commit(
 async def test_a_refund_between_a_charge_and_its_commit_counts_once(
     make_app: Callable[..., Simulator],
 ) -> None:
-    app = make_app()
-    services = app.services
-    account = services.accounts.authenticate(f"Bearer {KEY_A}")
-    operation = services.spec.create_operations["tryOnApparel"]
-    services.tasks.create(account, operation, dict(TRY_ON))  # charges 4, staged
+    services = make_app().services
+    account, _ = create_on_the_loop(services)  # charges 4, staged
     services.credits.refund(account, 1)  # written at once; drops the cached balance
     await asyncio.sleep(0)  # the group commit writes the staged charge
     assert services.store.credits(account.id) == (1000, 3)

@@ -25,7 +25,7 @@ class Credits:
         return Usage(remaining=total - used, total=total, usage=used)
 
     def try_charge(self, account: Account, amount: int) -> bool:
-        """Take `amount` if the balance covers it; the check and the update are one statement."""
+        """Take `amount` if the balance covers it (the store checks and charges in one unit)."""
         return not amount or self._store.try_charge(account.id, amount)
 
     def charge(self, account: Account, amount: int) -> None:

@@ -167,14 +167,17 @@ class Uploads:
     # --- registry ------------------------------------------------------------------------
     def owned(self, account: Account, file_key: str, field: str) -> UploadRow:
         """The stored upload behind a key the account may use, else 400 naming the field."""
-        row = self._stored.get(file_key) or self._store.upload(file_key)
+        row = self._stored.get(file_key)
+        if row is None:
+            row = self._store.upload(file_key)
+            if row is not None and row.stored:
+                if len(self._stored) >= _MAX_STORED_ROWS:
+                    self._stored.clear()
+                self._stored[file_key] = row
         if row is None or row.account_id not in (account.id, SAMPLE_OWNER):
             raise bad_request(f"{field}: file key not found: {file_key}")
         if not row.stored:
             raise bad_request(f"{field}: nothing was uploaded to this file key yet: {file_key}")
-        if len(self._stored) >= _MAX_STORED_ROWS:
-            self._stored.clear()
-        self._stored[file_key] = row
         return row
 
     def path(self, file_key: str) -> Path:
