@@ -98,6 +98,8 @@ class Target:
     excluded_checks: tuple[str, ...]
     max_examples: int
     server: PrismServer | None  # the Prism this session started, if any
+    #: True when this session started the simulator itself, with `simulator_args`.
+    simulator_started: bool = False
 
     @property
     def auth_headers(self) -> dict[str, str]:
@@ -129,7 +131,8 @@ def target(request: pytest.FixtureRequest) -> Iterator[Target]:
 
     server: PrismServer | None = None
     stack = ExitStack()
-    if kind == "simulator" and not base_url:
+    simulator_started = kind == "simulator" and not base_url
+    if simulator_started:
         log = stack.enter_context((REPORTS / "simulator.log").open("w"))
         served = serve_in_subprocess(*simulator_args(api_key), stderr=log)
         base_url, _ = stack.enter_context(served)
@@ -139,7 +142,15 @@ def target(request: pytest.FixtureRequest) -> Iterator[Target]:
         server = PrismServer(SPEC_PATH, log_path=REPORTS / "prism.log")
         base_url = server.start()
     try:
-        yield Target(base_url, api_key, is_prism, excluded, max_examples, server)
+        yield Target(
+            base_url,
+            api_key,
+            is_prism,
+            excluded,
+            max_examples,
+            server,
+            simulator_started=simulator_started,
+        )
     finally:
         if server is not None:
             server.stop()
@@ -147,15 +158,24 @@ def target(request: pytest.FixtureRequest) -> Iterator[Target]:
 
 
 def simulator_args(api_key: str) -> list[str]:
-    """An ephemeral simulator with credits for thousands of tasks and tasks that finish within a
-    fraction of a second, so links reach getDownloadUrl."""
+    """An ephemeral simulator with credits for thousands of tasks, whose tasks finish the moment
+    they are created.
+
+    Instant tasks make every answer a function of the request alone: the stateful test's links
+    always find `data.id` and `resultList`, and no create meets the concurrency limit. With tasks
+    that take time, whether an answer carries those depends on timing, Hypothesis draws different
+    data when it replays a case, and the run fails with FlakyStrategyDefinition. CREATED and
+    RUNNING answers are checked against the spec in tests/mock/test_workflow.py.
+    """
     return [
         "--ephemeral",
         "--no-demo-key",
         "--api-key",
         f"{api_key}:100000000",
-        "--speed",
-        "50",
+        "--created-seconds",
+        "0",
+        "--running-seconds",
+        "0",
         "--log-level",
         "warning",
     ]

@@ -20,6 +20,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 from contract_tests.checking import build_schema, with_real_keys
 from contract_tests.conftest import CASES, Target, contract_settings
 from contract_tests.test_properties import is_prism_own_json_error
+from sellerpic.tasks import FINAL_STATUSES
 
 CREATE_OPERATIONS = {
     "imageToVideo",
@@ -38,6 +39,8 @@ CREATE_OPERATIONS = {
 def test_links_are_followed(
     target: Target, spec: dict[str, Any], server_file_keys: dict[str, str] | None
 ) -> None:
+    if target.simulator_started and server_file_keys is not None:
+        assert_tasks_finish_at_once(target, server_file_keys["image"])
     schema = build_schema(
         spec,
         base_url=target.base_url,
@@ -90,6 +93,19 @@ def test_links_are_followed(
     assert "GetDownloadUrl" in followed, f"getTaskStatus -> getDownloadUrl never followed: {calls}"
     assert calls["getTaskStatus"] and calls["getDownloadUrl"]
     assert CREATE_OPERATIONS & set(calls), f"no create operation was called: {calls}"
+
+
+def assert_tasks_finish_at_once(target: Target, image_key: str) -> None:
+    """The answers the links read must not depend on timing, or Hypothesis' replays of a case
+    draw different data and the run fails with FlakyStrategyDefinition (see
+    conftest.simulator_args). Checked up front so a slow simulator fails here, by name."""
+    with target.http() as http:
+        created = http.post("/v1/api/generate/removeBackground", json={"imageKey": image_key})
+        task_id = created.json()["data"]["id"]
+        answer = http.get("/v1/api/generate", params={"id": task_id})
+        items = answer.json()["data"]["resultList"]
+    unfinished = [item["status"] for item in items if item["status"] not in FINAL_STATUSES]
+    assert not unfinished, f"the suite's simulator must finish tasks at once, got {unfinished}"
 
 
 @pytest.mark.parametrize("name", ["GetTaskStatus", "GetDownloadUrl"])
