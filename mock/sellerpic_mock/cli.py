@@ -15,7 +15,15 @@ import uvicorn
 from starlette.types import ASGIApp
 
 from .app import create_app
-from .config import DEFAULT_CREDITS, DEFAULT_DATA_DIR, DEMO_API_KEY, MockConfig, load_config_file
+from .config import (
+    DEFAULT_CREDITS,
+    DEFAULT_DATA_DIR,
+    DEMO_API_KEY,
+    ConfigError,
+    MockConfig,
+    load_config_file,
+    parse_credits,
+)
 from .eventloop import LOOP_SETTING
 from .faults import silence_drop_tracebacks
 
@@ -74,7 +82,8 @@ def config_from_args(args: argparse.Namespace) -> MockConfig:
     keys = dict(config.api_keys)
     for entry in args.api_key:
         key, _, credits = entry.partition(":")
-        keys[key] = int(credits) if credits else config.default_credits
+        where = f"--api-key {entry}"
+        keys[key] = parse_credits(credits, where) if credits else config.default_credits
     overrides = {
         "created_seconds": args.created_seconds,
         "running_seconds": args.running_seconds,
@@ -162,7 +171,11 @@ def run_server(app: ASGIApp, sock: socket.socket, log_level: str = "warning") ->
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
     if args.command == "serve":
-        return serve(args)
+        try:
+            return serve(args)
+        except ConfigError as exc:
+            parser.error(str(exc))
     return 2

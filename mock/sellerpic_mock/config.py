@@ -16,6 +16,10 @@ DEFAULT_CREDITS = 1000
 DEFAULT_DATA_DIR = Path("~/.sellerpic-mock")
 
 
+class ConfigError(ValueError):
+    """A setting the simulator cannot run with; the message names the setting and the value."""
+
+
 @dataclass
 class MockConfig:
     #: API key -> credits granted to its account.
@@ -42,6 +46,13 @@ class MockConfig:
     public_url: str | None = None
     clock: Clock = field(default_factory=SystemClock)
 
+    def __post_init__(self) -> None:
+        # Checked here, once, so a bad value stops the start instead of failing requests later
+        # (speed 0 divided by zero at the first create, a string speed raised a TypeError).
+        problems = config_problems(self)
+        if problems:
+            raise ConfigError("; ".join(problems))
+
     def accounts(self) -> dict[str, int]:
         keys = dict(self.api_keys)
         if self.demo_key:
@@ -58,37 +69,106 @@ class MockConfig:
 
 
 _SCALARS = {f.name for f in fields(MockConfig)} - {"api_keys", "clock", "data_dir"}
+_SECONDS = ("created_seconds", "running_seconds", "latency_ms")
+_SHARES = ("failure_rate", "error_rate", "drop_rate")
+
+
+def config_problems(config: MockConfig) -> list[str]:
+    """Every setting of `config` that is out of range or of the wrong type, in words."""
+    problems: list[str] = []
+    for name in _SECONDS:
+        if not _is_number(getattr(config, name)) or getattr(config, name) < 0:
+            problems.append(_problem(config, name, "a number >= 0"))
+    if not _is_number(config.speed) or config.speed <= 0:
+        problems.append(_problem(config, "speed", "a number > 0"))
+    for name in _SHARES:
+        if not _is_number(getattr(config, name)) or not 0 <= getattr(config, name) <= 1:
+            problems.append(_problem(config, name, "a share between 0 and 1"))
+    for name in ("seed", "fault_seed"):
+        value = getattr(config, name)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            problems.append(_problem(config, name, "a whole number"))
+    if not _is_credits(config.default_credits):
+        problems.append(_problem(config, "default_credits", "a whole number >= 0"))
+    for key, credits in config.api_keys.items():
+        if not isinstance(key, str) or not key:
+            problems.append(f"API keys must be non-empty strings, got {key!r}")
+        if not _is_credits(credits):
+            problems.append(f"credits of {key!r} must be a whole number >= 0, got {credits!r}")
+    if config.public_url is not None and not isinstance(config.public_url, str):
+        problems.append(_problem(config, "public_url", "a string"))
+    return problems
+
+
+#: The command-line flag of each setting whose flag is not its name with dashes.
+_FLAGS = {"latency_ms": "--latency", "default_credits": "--credits"}
+
+
+def _problem(config: MockConfig, name: str, wanted: str) -> str:
+    flag = _FLAGS.get(name, "--" + name.replace("_", "-"))
+    return f"{name} ({flag}) must be {wanted}, got {getattr(config, name)!r}"
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value == value
+
+
+def _is_credits(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def parse_credits(value: object, where: str) -> int:
+    """Credits from a flag or a config file entry; a ConfigError naming `where` otherwise."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if not _is_credits(value):
+        raise ConfigError(f"{where}: credits must be a whole number >= 0, got {value!r}")
+    assert isinstance(value, int)
+    return value
 
 
 def load_config_file(path: Path, base: MockConfig | None = None) -> MockConfig:
     """Read keys and settings from YAML or JSON.
 
     ``accounts`` is a list of ``{key, credits}`` (credits optional) or a mapping key -> credits;
-    the other top-level names are MockConfig fields.
+    the other top-level names are MockConfig fields. Any problem is a ConfigError naming the file.
     """
-    text = path.read_text(encoding="utf-8")
-    raw = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    try:
+        text = path.read_text(encoding="utf-8")
+        raw = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    except (OSError, ValueError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: cannot read the config file: {exc}") from None
     if not isinstance(raw, dict):
-        raise ValueError(f"{path}: expected a mapping at the top level")
+        raise ConfigError(f"{path}: expected a mapping at the top level")
     config = base or MockConfig()
-    updates: dict[str, Any] = {}
     unknown = set(raw) - _SCALARS - {"accounts", "data_dir"}
     if unknown:
-        raise ValueError(f"{path}: unknown settings {sorted(unknown)}")
-    for name in _SCALARS & set(raw):
-        updates[name] = raw[name]
+        raise ConfigError(f"{path}: unknown settings {sorted(unknown)}")
+    updates: dict[str, Any] = {name: raw[name] for name in _SCALARS & set(raw)}
     if "data_dir" in raw:
         updates["data_dir"] = Path(str(raw["data_dir"])).expanduser()
-    config = replace(config, **updates)
     keys = dict(config.api_keys)
-    accounts = raw.get("accounts") or []
+    for key, credits in _account_entries(path, raw.get("accounts") or []):
+        where = f"{path}: account {key!r}"
+        keys[key] = config.default_credits if credits is None else parse_credits(credits, where)
+    try:
+        return replace(config, api_keys=keys, **updates)
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+
+
+def _account_entries(path: Path, accounts: object) -> list[tuple[str, object]]:
+    """(key, credits or None) from either form of the `accounts` setting."""
     if isinstance(accounts, dict):
-        for key, credits in accounts.items():
-            keys[str(key)] = int(credits if credits is not None else config.default_credits)
-    else:
-        for entry in accounts:
-            if isinstance(entry, str):
-                keys[entry] = config.default_credits
-            else:
-                keys[str(entry["key"])] = int(entry.get("credits", config.default_credits))
-    return replace(config, api_keys=keys)
+        return [(str(key), credits) for key, credits in accounts.items()]
+    if not isinstance(accounts, list):
+        raise ConfigError(f"{path}: accounts must be a list or a mapping, got {accounts!r}")
+    entries: list[tuple[str, object]] = []
+    for entry in accounts:
+        if isinstance(entry, str):
+            entries.append((entry, None))
+        elif isinstance(entry, dict) and isinstance(entry.get("key"), str):
+            entries.append((entry["key"], entry.get("credits")))
+        else:
+            raise ConfigError(f"{path}: each account needs a `key`, got {entry!r}")
+    return entries
