@@ -26,6 +26,7 @@ from .config import (
 )
 from .eventloop import LOOP_SETTING
 from .faults import silence_drop_tracebacks
+from .protocol import HTTP_SETTING
 
 DEFAULT_PORT = 4020
 
@@ -153,9 +154,14 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def uvicorn_config(app: ASGIApp, log_level: str = "warning") -> uvicorn.Config:
-    """How the simulator is served: one uvicorn worker on the accepting loop."""
+    """How the simulator is served: one uvicorn worker on the accepting loop, answers written
+    in one piece."""
     return uvicorn.Config(
-        app, log_level=log_level, access_log=log_level == "debug", loop=LOOP_SETTING
+        app,
+        log_level=log_level,
+        access_log=log_level == "debug",
+        loop=LOOP_SETTING,
+        http=HTTP_SETTING,
     )
 
 
