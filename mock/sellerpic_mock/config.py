@@ -148,9 +148,11 @@ def load_config_file(path: Path, base: MockConfig | None = None) -> MockConfig:
     if "data_dir" in raw:
         updates["data_dir"] = Path(str(raw["data_dir"])).expanduser()
     keys = dict(config.api_keys)
+    # Accounts without an amount get the file's default_credits when it sets one.
+    default = updates.get("default_credits", config.default_credits)
     for key, credits in _account_entries(path, raw.get("accounts") or []):
         where = f"{path}: account {key!r}"
-        keys[key] = config.default_credits if credits is None else parse_credits(credits, where)
+        keys[key] = default if credits is None else parse_credits(credits, where)
     try:
         return replace(config, api_keys=keys, **updates)
     except ConfigError as exc:

@@ -103,6 +103,14 @@ def test_credits_given_as_text_in_a_file_are_read(tmp_path: Path) -> None:
     assert load_config_file(path).api_keys == {"sk-a": 25, "sk-b": 1000}
 
 
+def test_accounts_without_credits_get_the_files_default(tmp_path: Path) -> None:
+    path = tmp_path / "mock.yaml"
+    path.write_text(
+        "default_credits: 50\naccounts:\n  - key: sk-a\n  - key: sk-b\n    credits: 7\n"
+    )
+    assert load_config_file(path).api_keys == {"sk-a": 50, "sk-b": 7}
+
+
 def test_instant_tasks_are_a_valid_setting() -> None:
     config = MockConfig(created_seconds=0, running_seconds=0)
     assert config.created_duration == config.running_duration == 0
