@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import yaml
 
@@ -77,26 +77,28 @@ def config_problems(config: MockConfig) -> list[str]:
     """Every setting of `config` that is out of range or of the wrong type, in words."""
     problems: list[str] = []
     for name in _SECONDS:
-        if not _is_number(getattr(config, name)) or getattr(config, name) < 0:
-            problems.append(_problem(config, name, "a number >= 0"))
-    if not _is_number(config.speed) or config.speed <= 0:
-        problems.append(_problem(config, "speed", "a number > 0"))
+        value = getattr(config, name)
+        if not (_is_number(value) and value >= 0):
+            problems.append(_problem(name, value, "a number >= 0"))
+    if not (_is_number(config.speed) and config.speed > 0):
+        problems.append(_problem("speed", config.speed, "a number > 0"))
     for name in _SHARES:
-        if not _is_number(getattr(config, name)) or not 0 <= getattr(config, name) <= 1:
-            problems.append(_problem(config, name, "a share between 0 and 1"))
+        value = getattr(config, name)
+        if not (_is_number(value) and 0 <= value <= 1):
+            problems.append(_problem(name, value, "a share between 0 and 1"))
     for name in ("seed", "fault_seed"):
         value = getattr(config, name)
-        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
-            problems.append(_problem(config, name, "a whole number"))
+        if value is not None and not _is_whole(value):
+            problems.append(_problem(name, value, "a whole number"))
     if not _is_credits(config.default_credits):
-        problems.append(_problem(config, "default_credits", "a whole number >= 0"))
+        problems.append(_problem("default_credits", config.default_credits, "a whole number >= 0"))
     for key, credits in config.api_keys.items():
         if not isinstance(key, str) or not key:
             problems.append(f"API keys must be non-empty strings, got {key!r}")
         if not _is_credits(credits):
             problems.append(f"credits of {key!r} must be a whole number >= 0, got {credits!r}")
     if config.public_url is not None and not isinstance(config.public_url, str):
-        problems.append(_problem(config, "public_url", "a string"))
+        problems.append(_problem("public_url", config.public_url, "a string"))
     return problems
 
 
@@ -104,17 +106,22 @@ def config_problems(config: MockConfig) -> list[str]:
 _FLAGS = {"latency_ms": "--latency", "default_credits": "--credits"}
 
 
-def _problem(config: MockConfig, name: str, wanted: str) -> str:
+def _problem(name: str, value: object, wanted: str) -> str:
     flag = _FLAGS.get(name, "--" + name.replace("_", "-"))
-    return f"{name} ({flag}) must be {wanted}, got {getattr(config, name)!r}"
+    return f"{name} ({flag}) must be {wanted}, got {value!r}"
 
 
-def _is_number(value: object) -> bool:
+def _is_number(value: object) -> TypeGuard[float]:
+    # bool is an int to Python, not a number to a user; NaN compares unequal to itself.
     return isinstance(value, int | float) and not isinstance(value, bool) and value == value
 
 
-def _is_credits(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+def _is_whole(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_credits(value: object) -> TypeGuard[int]:
+    return _is_whole(value) and value >= 0
 
 
 def parse_credits(value: object, where: str) -> int:
@@ -123,7 +130,6 @@ def parse_credits(value: object, where: str) -> int:
         value = int(value)
     if not _is_credits(value):
         raise ConfigError(f"{where}: credits must be a whole number >= 0, got {value!r}")
-    assert isinstance(value, int)
     return value
 
 

@@ -303,7 +303,7 @@ class Store:
         self._savepoint = False
         if self._commit_scheduled:
             return
-        if not (self._conn.in_transaction or not self._group.empty()):
+        if not self._conn.in_transaction and self._group.empty():
             return
         loop = _running_loop()
         if loop is not None:
