@@ -16,6 +16,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
+from typing import NamedTuple
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS accounts (
@@ -67,8 +68,7 @@ CREATE TABLE IF NOT EXISTS downloads (
 """
 
 
-@dataclass(frozen=True)
-class UploadRow:
+class UploadRow(NamedTuple):
     file_key: str
     account_id: int
     format: str
@@ -79,8 +79,7 @@ class UploadRow:
     created_at: float
 
 
-@dataclass(frozen=True)
-class TaskRow:
+class TaskRow(NamedTuple):
     id: str
     account_id: int
     operation: str
@@ -91,8 +90,7 @@ class TaskRow:
     settled: bool
 
 
-@dataclass(frozen=True)
-class ResultRow:
+class ResultRow(NamedTuple):
     id: str
     task_id: str
     idx: int
