@@ -2,7 +2,7 @@
 
 Timings on these machines move by 20% and more between runs, so a change to the simulator
 worth a few percent cannot be seen in an A/B of requests per second. The number of machine
-instructions a request executes barely moves (two runs agree within about 0.2%): it is the
+instructions a request executes barely moves (runs agree within 0.5%): it is the
 measure to compare two versions of the simulator by, before a full `make bench` says what the
 change is worth in time (fewer instructions is not always less time: cache misses and system
 calls are not counted, nor is anything outside the app).
