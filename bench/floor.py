@@ -22,6 +22,14 @@ from sellerpic_mock.testing import announced_server
 from .canned_server import BODY
 from .common import DEMO_KEY, ROOT, Server, median, wait_ready
 
+_SAMPLE = "UPLOAD/MANAGE/SAMPLE/product/1-original.png"
+#: A tryOnAccessories body on the simulator's built-in sample files: accepted with no upload.
+SAMPLE_CREATE_BODY = {
+    "modelImageKey": _SAMPLE,
+    "modelMaskKey": "UPLOAD/MANAGE/SAMPLE/product/1-mask.png",
+    "productImageKey": _SAMPLE,
+}
+
 HEADERS = [(b"content-type", b"application/json"), (b"content-length", str(len(BODY)).encode())]
 
 
@@ -49,18 +57,12 @@ def domain_create_us(creates: int, reps: int) -> dict[str, Any]:
     try:
         account = services.accounts.authenticate(f"Bearer {DEMO_KEY}")
         operation = services.spec.create_operations["tryOnAccessories"]
-        sample = "UPLOAD/MANAGE/SAMPLE/product/1-original.png"
-        body = {
-            "modelImageKey": sample,
-            "modelMaskKey": "UPLOAD/MANAGE/SAMPLE/product/1-mask.png",
-            "productImageKey": sample,
-        }
-        services.tasks.create(account, operation, dict(body))
+        services.tasks.create(account, operation, dict(SAMPLE_CREATE_BODY))
         runs = []
         for _ in range(reps):
             started = time.perf_counter()
             for _ in range(creates):
-                services.tasks.create(account, operation, dict(body))
+                services.tasks.create(account, operation, dict(SAMPLE_CREATE_BODY))
             runs.append((time.perf_counter() - started) / creates * 1e6)
     finally:
         close_app(app)

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from .common import DEMO_KEY, ROOT
+from .floor import SAMPLE_CREATE_BODY, bare_app
 
 WORKLOADS = ("create", "status", "bare")
 #: Requests of the short and the long run; their difference is what is divided.
@@ -45,14 +46,7 @@ SHORT, LONG = 100, 600
 WRITE_OUT_EVERY = 8
 _COLLECTED = re.compile(r"Collected\s*:\s*(\d+)")
 
-_SAMPLE = "UPLOAD/MANAGE/SAMPLE/product/1-original.png"
-CREATE_BODY = json.dumps(
-    {
-        "modelImageKey": _SAMPLE,
-        "modelMaskKey": "UPLOAD/MANAGE/SAMPLE/product/1-mask.png",
-        "productImageKey": _SAMPLE,
-    }
-).encode()
+CREATE_BODY = json.dumps(SAMPLE_CREATE_BODY).encode()
 
 
 def _scope(method: str, path: str, query: bytes, body: bytes) -> dict[str, Any]:
@@ -97,8 +91,6 @@ async def drive(workload: str, requests: int) -> None:
     """Serve `requests` requests of `workload` to a fresh app; raises if one is not a 200."""
     from sellerpic_mock import MockConfig, create_app
     from sellerpic_mock.testing import close_app
-
-    from .floor import bare_app
 
     app = create_app(MockConfig(created_seconds=0, running_seconds=0, default_credits=10**9))
     try:
