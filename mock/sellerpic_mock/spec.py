@@ -136,8 +136,11 @@ class Operation:
     def results_for(self, body: dict[str, Any]) -> int:
         """How many results a task of this body produces (replaceBackground: by replaceType)."""
         by_type = self.raw.get("x-results-by-replace-type", {})
-        count = by_type.get(body.get("replaceType"), self.raw.get("x-results-per-task", 1))
-        return int(count)
+        # Operations that do not declare replaceType accept it as any value, even an object.
+        replace_type = body.get("replaceType")
+        if isinstance(replace_type, str) and replace_type in by_type:
+            return int(by_type[replace_type])
+        return int(self.raw.get("x-results-per-task", 1))
 
     def check_headers(self, headers: Any) -> None:
         """Validate the declared header parameters (only Content-Type today)."""

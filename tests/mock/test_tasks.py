@@ -212,3 +212,13 @@ async def test_replace_background_result_counts(client: httpx.AsyncClient) -> No
         body = {"replaceType": replace_type, "productImageKey": SAMPLE, **extra}
         task_id = await created_id(client, "replaceBackground", body)
         assert len(await status(client, task_id)) == count
+
+
+async def test_undeclared_replace_type_of_any_shape_is_ignored(client: httpx.AsyncClient) -> None:
+    # Only replaceBackground declares replaceType; elsewhere it is an extra field and may be
+    # anything, an object included, and the operation's own result count applies.
+    video = "UPLOAD/MANAGE/SAMPLE/image-to-video/1-original.webp"
+    for value in ({"U": True}, ["AI_BACKGROUND"], "AI_BACKGROUND"):
+        body = {"imageKey": video, "videoDuration": 5, "replaceType": value}
+        task_id = await created_id(client, "imageToVideo", body)
+        assert len(await status(client, task_id)) == 1
