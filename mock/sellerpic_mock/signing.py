@@ -10,11 +10,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 import os
 import secrets
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 _SIG_BYTES = 16
 
@@ -52,7 +53,7 @@ class Signer:
         return _b64(digest[:_SIG_BYTES])
 
     def sign(self, payload: dict[str, Any]) -> str:
-        body = _b64(json.dumps(payload, separators=(",", ":"), sort_keys=True).encode())
+        body = _b64(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS))
         return f"{body}.{self._mac(body)}"
 
     def verify(self, token: str) -> dict[str, Any]:
@@ -63,7 +64,7 @@ class Signer:
         if not hmac.compare_digest(mac, self._mac(body)):
             raise InvalidToken(token)
         try:
-            payload = json.loads(_unb64(body))
+            payload = orjson.loads(_unb64(body))
         except (ValueError, UnicodeDecodeError) as exc:
             raise InvalidToken(token) from exc
         if not isinstance(payload, dict):

@@ -66,7 +66,11 @@ async def test_malformed_json(client: httpx.AsyncClient) -> None:
         content=b"{nope",
         headers={"Content-Type": "application/json"},
     )
-    assert answer.status_code == 400 and answer.json()["msg"] == "body: invalid JSON"
+    assert answer.status_code == 400
+    # The message says what is wrong and where.
+    assert answer.json()["msg"] == (
+        "body: invalid JSON: unexpected character, expected a string key: line 1 column 2 (char 1)"
+    )
 
 
 async def test_sample_keys_from_the_docs_work(client: httpx.AsyncClient) -> None:

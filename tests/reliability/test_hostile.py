@@ -227,6 +227,38 @@ async def test_hostile_json_gets_400(a: httpx.AsyncClient, raw: bytes) -> None:
     await healthy(a)
 
 
+async def test_deep_json_inside_a_valid_body_is_refused_by_name(a: httpx.AsyncClient) -> None:
+    # Parsable (under the parser's 1024 levels) but deeper than a task's parameters may be
+    # stored: refused up front, not a 500 when the task is written.
+    key, _ = await upload_key(a)
+    for depth in (33, 300):
+        raw = b'{"imageKey": "%s", "extra": %s1%s}' % (key.encode(), b"[" * depth, b"]" * depth)
+        answer = await a.post(
+            "/v1/api/generate/removeBackground",
+            content=raw,
+            headers={"Content-Type": "application/json"},
+        )
+        envelope_4xx(answer, "removeBackground")
+        assert answer.json()["msg"] == "body: JSON nested deeper than 32 levels", answer.text
+    # Many brackets, little depth: accepted.
+    wide = {"imageKey": key, "extra": [[{}] for _ in range(100)]}
+    answer = await a.post("/v1/api/generate/removeBackground", json=wide)
+    assert answer.status_code == 200 and answer.json()["code"] == 0, answer.text
+    await healthy(a)
+
+
+@pytest.mark.parametrize("value", [b"NaN", b"Infinity", b"-Infinity"])
+async def test_non_json_numbers_are_invalid_json(a: httpx.AsyncClient, value: bytes) -> None:
+    key, _ = await upload_key(a)
+    answer = await a.post(
+        "/v1/api/generate/removeBackground",
+        content=b'{"imageKey": "%s", "extra": %s}' % (key.encode(), value),
+        headers={"Content-Type": "application/json"},
+    )
+    envelope_4xx(answer, "removeBackground")
+    assert answer.json()["msg"].startswith("body: invalid JSON: "), answer.text
+
+
 # --- hostile images ----------------------------------------------------------------------------
 def png_declaring(width: int, height: int) -> bytes:
     def chunk(kind: bytes, data: bytes) -> bytes:

@@ -6,11 +6,12 @@ polling stays cheap and each format is drawn once.
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from ..clock import Clock
 from ..rendering.formats import CONTENT_TYPES, IMAGE_FORMATS, VIDEO_FORMATS, encode_image
@@ -148,7 +149,7 @@ class Downloads:
         return path, CONTENT_TYPES[fmt]
 
     def _job(self, task: TaskRow, result: ResultRow) -> RenderJob:
-        body: dict[str, Any] = json.loads(task.params)
+        body: dict[str, Any] = orjson.loads(task.params)
         inputs: dict[str, Path] = {}
         for field, key in file_key_fields(body):
             inputs[field] = self._uploads.path(key)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
+
+import orjson
 
 from sellerpic.images import MAX_FILE_BYTES, ImageInfo, ImageRuleError, normalise_format
 
@@ -100,7 +101,7 @@ class Tasks:
             task_id,
             account.id,
             operation.operation_id,
-            json.dumps(body, sort_keys=True),
+            orjson.dumps(body, option=orjson.OPT_SORT_KEYS).decode(),
             now,
             running_at,
             running_at + self._config.running_duration,

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+import orjson
 from starlette.responses import Response
 
 from ..domain.errors import ApiError
 from ..domain.ids import new_trace_id
-
-#: Built once: json.dumps with separators builds an encoder per call.
-_COMPACT = json.JSONEncoder(separators=(",", ":"))
 
 
 class JSONAnswer(Response):
@@ -43,7 +40,7 @@ def envelope_bytes(
     body.update(msg=msg, success=success, traceId=new_trace_id())
     if extra:
         body.update(extra)
-    return _COMPACT.encode(body).encode()
+    return orjson.dumps(body)
 
 
 def ok(data: Any, extra: dict[str, Any] | None = None) -> Response:
