@@ -32,12 +32,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
+from sellerpic_mock.eventloop import new_event_loop
+from sellerpic_mock.testing import close_app
+
 from .common import DEMO_KEY, ROOT
-from .floor import SAMPLE_CREATE_BODY, bare_app
+from .floor import SAMPLE_CREATE_BODY, bare_app, instant_app
 
 WORKLOADS = ("create", "status", "bare")
 #: Requests of the short and the long run; their difference is what is divided.
@@ -89,10 +91,7 @@ async def _call(app: Any, method: str, path: str, query: bytes, body: bytes) -> 
 
 async def drive(workload: str, requests: int) -> None:
     """Serve `requests` requests of `workload` to a fresh app; raises if one is not a 200."""
-    from sellerpic_mock import MockConfig, create_app
-    from sellerpic_mock.testing import close_app
-
-    app = create_app(MockConfig(created_seconds=0, running_seconds=0, default_credits=10**9))
+    app = instant_app()
     try:
         created = await _call(app, "POST", "/v1/api/generate/tryOnAccessories", b"", CREATE_BODY)
         _require_ok("create", created)
@@ -165,7 +164,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.drive:
         workload, requests = args.drive
-        _run(drive(workload, int(requests)))
+        # On the loop the simulator is served on (uvloop where installed).
+        with asyncio.Runner(loop_factory=new_event_loop) as runner:
+            runner.run(drive(workload, int(requests)))
         return 0
     trees = [tree.resolve() for tree in args.tree or [ROOT]]
     workloads = args.workload or list(WORKLOADS)
@@ -178,16 +179,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.out:
         args.out.write_text(json.dumps({"instructions_per_request": results}, indent=2) + "\n")
     return 0
-
-
-def _run(coroutine: Coroutine[Any, Any, None]) -> None:
-    """On uvloop, as the simulator is served; on asyncio's loop where uvloop is missing."""
-    try:
-        import uvloop
-    except ImportError:
-        asyncio.run(coroutine)
-    else:
-        uvloop.run(coroutine)
 
 
 if __name__ == "__main__":
