@@ -18,6 +18,7 @@ _random = random.Random()
 # 10 bits of generator, then a 12-bit sequence.
 _EPOCH_MS = 1288834974657
 _GENERATOR = _random.getrandbits(10)
+_SEQUENCES = 1 << 12
 
 
 class _Snowflakes:
@@ -27,26 +28,31 @@ class _Snowflakes:
 
     def __init__(self) -> None:
         self._last_ms = 0
-        self._sequence = 0
+        self._sequence = -1
 
-    def next(self) -> int:
-        ms = max(int(time.time() * 1000) - _EPOCH_MS, self._last_ms)
-        if ms == self._last_ms:
-            self._sequence = (self._sequence + 1) & 0xFFF
-            if self._sequence == 0:
-                ms += 1  # 4,096 ids in one millisecond: borrow the next one
+    def take(self, count: int) -> range:
+        """`count` consecutive ids, all in one millisecond."""
+        if not 0 < count <= _SEQUENCES:
+            raise ValueError(f"count: {count}; between 1 and {_SEQUENCES} ids at a time")
+        ms = int(time.time() * 1000) - _EPOCH_MS
+        if ms > self._last_ms:
+            first = 0
         else:
-            self._sequence = 0
-        self._last_ms = ms
-        return (ms << 22) | (_GENERATOR << 12) | self._sequence
+            ms, first = self._last_ms, self._sequence + 1
+            if first + count > _SEQUENCES:
+                ms, first = ms + 1, 0  # the millisecond's ids are used up: borrow the next one
+        self._last_ms, self._sequence = ms, first + count - 1
+        base = (ms << 22) | (_GENERATOR << 12)
+        return range(base + first, base + first + count)
 
 
 _snowflakes = _Snowflakes()
 
 
-def new_id() -> str:
-    """A fresh task or result id: 19 digits, sent as a string because it exceeds 2^53."""
-    return str(_snowflakes.next())
+def new_ids(count: int) -> list[str]:
+    """`count` fresh task or result ids, increasing: 19 digits each, sent as strings because
+    they exceed 2^53. A create draws its task's and its results' ids in one call."""
+    return [str(number) for number in _snowflakes.take(count)]
 
 
 def new_trace_id() -> str:

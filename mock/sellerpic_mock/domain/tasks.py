@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -16,7 +15,7 @@ from .accounts import Account
 from .credits import Credits
 from .downloads import Downloads, file_key_fields, preset_fields, result_key
 from .errors import bad_request, not_found
-from .ids import new_id, unit_fraction
+from .ids import new_ids, unit_fraction
 from .lifecycle import FAILED, GENERATION_FAILED, GENERATION_FAILED_MSG, SUCCESS, Lifecycle
 from .limits import Limits
 from .presets import Presets
@@ -24,15 +23,13 @@ from .uploads import Uploads
 
 #: Credits per result where it is not 1 (the docs' credit rules).
 _FREE = {"promptSegmentation", "segmentImage"}
-#: Replace types that produce four images; the others produce one.
 #: Per-operation input resolution limits where they differ from 4096 px.
 _MAX_SIDE = {"segmentImage": 2000}
 _DEFAULT_MAX_SIDE = 4096
 _FINISHED_CACHE = 10_000
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(NamedTuple):
     results: int
     credits_each: int
     kind: str
@@ -87,11 +84,10 @@ class Tasks:
         plan = plan_for(operation, body)
         self._check_inputs(account, operation.operation_id, body)
         now = self._lifecycle.now()
-        task_id = new_id()
+        task_id, *result_ids = new_ids(1 + plan.results)
         results = []
-        for idx in range(plan.results):
-            result_id = new_id()
-            rate = self._config.failure_rate
+        rate = self._config.failure_rate
+        for idx, result_id in enumerate(result_ids):
             fails = rate > 0 and unit_fraction(self._config.seed, result_id) < rate
             results.append(
                 ResultRow(result_id, task_id, idx, plan.credits_each, fails, plan.kind, None)
