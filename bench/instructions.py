@@ -17,6 +17,15 @@ workload at two lengths and dividing the difference.
     python -m bench.instructions                      # this checkout
     python -m bench.instructions --tree ../base --tree .   # two checkouts side by side
 
+With `--served`, the same workloads are also counted as a user's server answers them: the
+simulator started by `sellerpic-mock serve` (uvicorn, uvloop, httptools) and the bare app by
+`python -m bench.floor` (sent the create request), each under callgrind, sent requests over one
+keep-alive connection as wrk sends them at 1 client. Only the server's own instructions count
+(not the kernel's), from the first measured request to the last; the difference from the
+in-process count is what the HTTP stack adds. Staged rows are then written out every 10 ms of
+the slowed-down server, after fewer creates than under load, which costs a create a little more
+than in process.
+
 Needs valgrind (`apt install valgrind`); about two minutes per workload and checkout, most of
 it Python starting under valgrind. Results: a table, and JSON with `--out`.
 """
@@ -25,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import http.client
 import json
 import os
 import re
@@ -34,11 +44,14 @@ import sys
 import tempfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+
+import orjson
 
 from sellerpic_mock.eventloop import new_event_loop
-from sellerpic_mock.testing import close_app
+from sellerpic_mock.testing import announced_server, close_app
 
-from .common import DEMO_KEY, ROOT
+from .common import DEMO_KEY, MANY_CREDITS, ROOT
 from .floor import SAMPLE_CREATE_BODY, bare_app, instant_app
 
 WORKLOADS = ("create", "status", "bare")
@@ -47,6 +60,11 @@ SHORT, LONG = 100, 600
 #: Requests between pauses that let the staged-row write-out run.
 WRITE_OUT_EVERY = 8
 _COLLECTED = re.compile(r"Collected\s*:\s*(\d+)")
+_DUMPED = re.compile(r"^(?:summary|totals):\s*(\d+)", re.MULTILINE)
+#: Requests a served measure sends before counting (caches filled, code paths warm).
+SERVED_WARM_UP = 300
+#: Requests counted per served measure.
+SERVED_REQUESTS = 500
 
 CREATE_BODY = json.dumps(SAMPLE_CREATE_BODY).encode()
 
@@ -110,9 +128,14 @@ async def drive(workload: str, requests: int) -> None:
 
 
 def _require_ok(workload: str, sent: list[Any]) -> None:
-    """A refused request would measure the cost of an error answer instead."""
-    if sent[0]["status"] != 200:
-        raise RuntimeError(f"{workload}: answered {sent[0]['status']}: {sent[1]['body']!r}")
+    require_accepted(workload, sent[0]["status"], sent[1]["body"])
+
+
+def require_accepted(workload: str, status: int, body: bytes) -> None:
+    """A refused request would measure the cost of an error answer instead. Refusals such as
+    30004 (no credits) come with HTTP 200: the envelope's code tells."""
+    if status != 200 or orjson.loads(body).get("code") != 0:
+        raise RuntimeError(f"{workload}: answered {status}: {body[:300]!r}")
 
 
 def _python_path(tree: Path) -> str:
@@ -120,11 +143,16 @@ def _python_path(tree: Path) -> str:
     return os.pathsep.join(str(part) for part in parts)
 
 
+def _tool(name: str) -> str:
+    found = shutil.which(name)
+    if found is None:
+        raise SystemExit(f"bench.instructions needs {name} (apt install valgrind)")
+    return found
+
+
 def count(workload: str, requests: int, tree: Path) -> int:
     """Instructions of one process that serves `requests` requests of `workload`."""
-    valgrind = shutil.which("valgrind")
-    if valgrind is None:
-        raise SystemExit("bench.instructions needs valgrind (apt install valgrind)")
+    valgrind = _tool("valgrind")
     with tempfile.TemporaryDirectory() as scratch:
         command = [
             valgrind,
@@ -137,10 +165,13 @@ def count(workload: str, requests: int, tree: Path) -> int:
             workload,
             str(requests),
         ]
-        # Fixed hashing: string hashes change dict probing, hence the count, run to run.
-        env = dict(os.environ, PYTHONPATH=_python_path(tree), PYTHONHASHSEED="0")
-        done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT)
+        done = subprocess.run(command, capture_output=True, text=True, env=_env(tree), cwd=ROOT)
     return collected(done.stderr, done.returncode)
+
+
+def _env(tree: Path) -> dict[str, str]:
+    # Fixed hashing: string hashes change dict probing, hence the count, run to run.
+    return dict(os.environ, PYTHONPATH=_python_path(tree), PYTHONHASHSEED="0")
 
 
 def collected(stderr: str, returncode: int = 0) -> int:
@@ -155,11 +186,87 @@ def per_request(workload: str, tree: Path, short: int = SHORT, long: int = LONG)
     return (count(workload, long, tree) - count(workload, short, tree)) / (long - short)
 
 
+class KeepAliveClient:
+    """One connection sending one workload's request again and again, waiting for each answer
+    as wrk does at 1 client."""
+
+    def __init__(self, url: str, workload: str) -> None:
+        parts = urlsplit(url)
+        self._connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=120)
+        self._workload = workload
+        self._request = ("POST", "/v1/api/generate/tryOnAccessories", CREATE_BODY)
+        if workload == "status":
+            task_id = json.loads(self._send(*self._request))["data"]["id"]
+            self._request = ("GET", f"/v1/api/generate?id={task_id}", b"")
+
+    def _send(self, method: str, path: str, body: bytes) -> bytes:
+        headers = {"Authorization": f"Bearer {DEMO_KEY}", "Content-Type": "application/json"}
+        self._connection.request(method, path, body or None, headers)
+        answer = self._connection.getresponse()
+        data = answer.read()
+        require_accepted(self._workload, answer.status, data)
+        return data
+
+    def send(self, requests: int) -> None:
+        for _ in range(requests):
+            self._send(*self._request)
+
+    def close(self) -> None:
+        self._connection.close()
+
+
+def _served_command(workload: str) -> list[str]:
+    if workload == "bare":
+        return [sys.executable, "-m", "bench.floor"]
+    return [
+        sys.executable, "-m", "sellerpic_mock", "serve", "--port", "0", "--ephemeral",
+        "--credits", str(MANY_CREDITS), "--created-seconds", "0", "--running-seconds", "0",
+    ]  # fmt: skip
+
+
+def count_served(workload: str, tree: Path, requests: int = SERVED_REQUESTS) -> float:
+    """Instructions per request of `workload` answered over HTTP by a server started as a user
+    starts it, counted by callgrind from the first measured request to the last."""
+    valgrind, control = _tool("valgrind"), _tool("callgrind_control")
+    with tempfile.TemporaryDirectory() as scratch:
+        out = Path(scratch) / "callgrind.out"
+        command = [
+            valgrind, "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}",
+            *_served_command(workload),
+        ]  # fmt: skip
+        with announced_server(command, subprocess.DEVNULL, ROOT, _env(tree)) as (url, process):
+            client = KeepAliveClient(url, workload)
+            client.send(SERVED_WARM_UP)
+            _control(control, "--instr=on", process.pid)
+            client.send(requests)
+            _control(control, "--dump", process.pid)
+            client.close()
+        dumps = sorted(Path(scratch).glob("callgrind.out.*"))
+        if not dumps:
+            raise RuntimeError(f"{workload}: callgrind wrote no dump")
+        return dumped_total(dumps[0].read_text()) / requests
+
+
+def _control(control: str, action: str, pid: int) -> None:
+    subprocess.run([control, action, str(pid)], check=True, capture_output=True, timeout=120)
+
+
+def dumped_total(dump: str) -> int:
+    """The instruction count of a callgrind dump file."""
+    found = _DUMPED.search(dump)
+    if found is None:
+        raise RuntimeError("the callgrind dump holds no total")
+    return int(found.group(1))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.instructions", description=__doc__)
     parser.add_argument("--tree", action="append", type=Path, help="checkout (repeatable)")
     parser.add_argument("--workload", action="append", choices=WORKLOADS)
     parser.add_argument("--out", type=Path, help="write the results as JSON here")
+    parser.add_argument(
+        "--served", action="store_true", help="also count each workload served over HTTP"
+    )
     parser.add_argument("--drive", nargs=2, metavar=("WORKLOAD", "N"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.drive:
@@ -171,13 +278,20 @@ def main(argv: list[str] | None = None) -> int:
     trees = [tree.resolve() for tree in args.tree or [ROOT]]
     workloads = args.workload or list(WORKLOADS)
     results: dict[str, dict[str, float]] = {}
+    served: dict[str, dict[str, float]] = {}
     for tree in trees:
         # "." for this checkout: the results file is committed, its paths are not.
         name = "." if tree == ROOT else str(tree)
         results[name] = {w: round(per_request(w, tree)) for w in workloads}
         print(name, "  ".join(f"{w} {n:,.0f}" for w, n in results[name].items()))
+        if args.served:
+            served[name] = {w: round(count_served(w, tree)) for w in workloads}
+            print(name, "served", "  ".join(f"{w} {n:,.0f}" for w, n in served[name].items()))
     if args.out:
-        args.out.write_text(json.dumps({"instructions_per_request": results}, indent=2) + "\n")
+        report: dict[str, Any] = {"instructions_per_request": results}
+        if served:
+            report["served_instructions_per_request"] = served
+        args.out.write_text(json.dumps(report, indent=2) + "\n")
     return 0
 
 

@@ -84,16 +84,21 @@ def serve_in_subprocess(
 
 @contextmanager
 def announced_server(
-    command: list[str], stderr: IO[str] | int | None = None, cwd: Path | None = None
+    command: list[str],
+    stderr: IO[str] | int | None = None,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
 ) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     """A server process that prints its URL as its first stdout line once it listens;
     yields that URL and the process, then stops it."""
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, text=True, cwd=cwd)
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=stderr, text=True, cwd=cwd, env=env
+    )
     try:
         assert process.stdout is not None
         url = process.stdout.readline().strip()
         if not url.startswith("http://"):
-            raise RuntimeError(f"{command[2]} did not start (first line {url!r})")
+            raise RuntimeError(f"{' '.join(command)} did not start (first line {url!r})")
         yield url, process
     finally:
         stop_process(process)

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from bench import instructions
-from bench.common import ROOT
+from bench.common import ROOT, simulator
 
 
 @pytest.mark.parametrize("workload", instructions.WORKLOADS)
@@ -22,6 +22,13 @@ def test_a_refused_request_stops_the_measure(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(instructions, "CREATE_BODY", b'{"modelImageKey": "nope"}')
     with pytest.raises(RuntimeError, match="create: answered 400"):
         asyncio.run(instructions.drive("create", 1))
+
+
+def test_a_refusal_in_an_http_200_answer_stops_the_measure() -> None:
+    refused = b'{"code":30004,"msg":"Insufficient credits","success":false,"traceId":"x"}'
+    with pytest.raises(RuntimeError, match="create: answered 200"):
+        instructions.require_accepted("create", 200, refused)
+    instructions.require_accepted("create", 200, b'{"code":0,"data":{"id":"1"}}')
 
 
 def test_the_driver_runs_as_the_measured_process() -> None:
@@ -42,3 +49,27 @@ def test_the_total_is_read_from_callgrinds_report() -> None:
         instructions.collected(report, returncode=1)
     with pytest.raises(RuntimeError, match="failed"):
         instructions.collected("Traceback (most recent call last): ...")
+
+
+@pytest.mark.parametrize("workload", ["create", "status"])
+def test_the_served_measures_client_gets_an_answer_to_every_request(workload: str) -> None:
+    with simulator() as server:
+        client = instructions.KeepAliveClient(server.url, workload)
+        client.send(5)
+        client.close()
+
+
+def test_the_served_measure_stops_at_a_refused_request() -> None:
+    # No credits: the create is refused, and a measure of refusals would be a wrong measure.
+    with simulator("--credits", "0") as server:
+        client = instructions.KeepAliveClient(server.url, "create")
+        with pytest.raises(RuntimeError, match=r"create: answered 200: .*30004"):
+            client.send(1)
+        client.close()
+
+
+def test_the_total_is_read_from_a_callgrind_dump() -> None:
+    dump = "version: 1\nevents: Ir\nsummary: 240671556\ntotals: 240671556\n"
+    assert instructions.dumped_total(dump) == 240671556
+    with pytest.raises(RuntimeError, match="no total"):
+        instructions.dumped_total("version: 1\nevents: Ir\n")
