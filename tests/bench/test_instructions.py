@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from bench import instructions
+from bench import floor, instructions
 from bench.common import ROOT, simulator
 
 
@@ -22,6 +22,15 @@ def test_a_refused_request_stops_the_measure(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(instructions, "CREATE_BODY", b'{"modelImageKey": "nope"}')
     with pytest.raises(RuntimeError, match="create: answered 400"):
         asyncio.run(instructions.drive("create", 1))
+
+
+def test_creates_refused_once_the_credits_are_used_up_stop_the_measure(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The first create takes 2 of the 3 credits; the ones after it are refused with HTTP 200.
+    monkeypatch.setattr(floor, "MANY_CREDITS", 3)
+    with pytest.raises(RuntimeError, match=r"create: answered 200: .*30004"):
+        asyncio.run(instructions.drive("create", 5))
 
 
 def test_a_refusal_in_an_http_200_answer_stops_the_measure() -> None:
