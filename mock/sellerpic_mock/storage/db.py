@@ -116,9 +116,8 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
         return None
 
 
-# Named after the row types, so a row binds as it is: its fields are the columns, in order.
-_TASK_COLUMNS = ", ".join(TaskRow._fields)
-_RESULT_COLUMNS = ", ".join(ResultRow._fields)
+_TASK_COLUMNS = "id, account_id, operation, params, created_at, running_at, finish_at, settled"
+_RESULT_COLUMNS = "id, task_id, idx, credits, fails, kind, status"
 
 
 def _task(row: tuple[object, ...]) -> TaskRow:
@@ -346,15 +345,22 @@ class Store:
         if staged.empty():
             return
         conn = self._in_transaction()
-        # Rows bind as they are (bools as 0 and 1): no copy per row.
         if staged.tasks:
             conn.executemany(
-                f"INSERT INTO tasks ({_TASK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", staged.tasks
-            )
+                f"INSERT INTO tasks ({_TASK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (t.id, t.account_id, t.operation, t.params, t.created_at, t.running_at,
+                     t.finish_at, int(t.settled))
+                    for t in staged.tasks
+                ],
+            )  # fmt: skip
         if staged.results:
             conn.executemany(
                 f"INSERT INTO results ({_RESULT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                staged.results,
+                [
+                    (r.id, r.task_id, r.idx, r.credits, int(r.fails), r.kind, r.status)
+                    for r in staged.results
+                ],
             )
         for account_id, amount in staged.used.items():
             cached = self._balances.get(account_id)
