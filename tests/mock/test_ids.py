@@ -12,9 +12,9 @@ from sellerpic_mock.domain.ids import new_ids
 
 def test_ids_increase_and_never_repeat_even_in_a_burst() -> None:
     # More than 4,096 in a millisecond overflows the sequence: the next millisecond is borrowed.
-    ids = [int(new_ids(1)[0]) for _ in range(20_000)]
-    assert all(b > a for a, b in itertools.pairwise(ids))
-    assert all(len(str(i)) == 19 and i < 2**63 for i in ids)
+    drawn = [int(new_ids(1)[0]) for _ in range(20_000)]
+    assert all(b > a for a, b in itertools.pairwise(drawn))
+    assert all(len(str(i)) == 19 and i < 2**63 for i in drawn)
 
 
 def test_blocks_of_ids_borrow_the_next_millisecond_when_one_is_used_up(
