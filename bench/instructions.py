@@ -48,6 +48,7 @@ from urllib.parse import urlsplit
 
 import orjson
 
+from sellerpic_mock.app import Simulator
 from sellerpic_mock.eventloop import new_event_loop
 from sellerpic_mock.testing import announced_server, close_app
 
@@ -111,26 +112,41 @@ async def drive(workload: str, requests: int) -> None:
     """Serve `requests` requests of `workload` to a fresh app; raises if they are refused."""
     app = instant_app()
     try:
-        created = await _call(app, "POST", "/v1/api/generate/tryOnAccessories", b"", CREATE_BODY)
-        _require_ok("create", created)
-        task_id = json.loads(created[1]["body"])["data"]["id"]
-        request: tuple[Any, str, str, bytes, bytes] = {
-            "create": (app, "POST", "/v1/api/generate/tryOnAccessories", b"", CREATE_BODY),
-            "status": (app, "GET", "/v1/api/generate", f"id={task_id}".encode(), b""),
-            "bare": (bare_app, "GET", "/v1/api/generate", b"id=1", b""),
-        }[workload]
-        sent = created
-        for index in range(requests):
-            sent = await _call(*request)
-            if sent[0]["status"] != 200:
-                _require_ok(workload, sent)
-            if index % WRITE_OUT_EVERY == WRITE_OUT_EVERY - 1:
-                await asyncio.sleep(0.011)
-        # Parsed once, not per request (the parse would be counted): refusals that come with
-        # HTTP 200 (credits used up) last once they start, so the last answer shows them.
-        _require_ok(workload, sent)
+        await serve(workload, await request_for(workload, app), requests)
     finally:
         close_app(app)
+
+
+Request = tuple[Any, str, str, bytes, bytes]
+
+
+async def request_for(workload: str, app: Simulator) -> Request:
+    """The request `workload` repeats, on `app` (which it gives a task to poll)."""
+    created = await _call(app, "POST", "/v1/api/generate/tryOnAccessories", b"", CREATE_BODY)
+    _require_ok("create", created)
+    task_id = json.loads(created[1]["body"])["data"]["id"]
+    request: Request = {
+        "create": (app, "POST", "/v1/api/generate/tryOnAccessories", b"", CREATE_BODY),
+        "status": (app, "GET", "/v1/api/generate", f"id={task_id}".encode(), b""),
+        "bare": (bare_app, "GET", "/v1/api/generate", b"id=1", b""),
+    }[workload]
+    return request
+
+
+async def serve(workload: str, request: Request, requests: int) -> None:
+    """Send `request` `requests` times, pausing every few so staged rows are written out as
+    they are between requests under load; raises if they are refused."""
+    sent: list[Any] = []
+    for index in range(requests):
+        sent = await _call(*request)
+        if sent[0]["status"] != 200:
+            _require_ok(workload, sent)
+        if index % WRITE_OUT_EVERY == WRITE_OUT_EVERY - 1:
+            await asyncio.sleep(0.011)
+    # Parsed once, not per request (the parse would be counted): refusals that come with
+    # HTTP 200 (credits used up) last once they start, so the last answer shows them.
+    if sent:
+        _require_ok(workload, sent)
 
 
 def _require_ok(workload: str, sent: list[Any]) -> None:
