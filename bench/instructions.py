@@ -23,8 +23,7 @@ simulator started by `sellerpic-mock serve` (uvicorn, uvloop, httptools) and the
 keep-alive connection as wrk sends them at 1 client. Only the server's own instructions count
 (not the kernel's), from the first measured request to the last; the difference from the
 in-process count is what the HTTP stack adds. Staged rows are then written out every 10 ms of
-the slowed-down server, after fewer creates than under load, which costs a create a little more
-than in process.
+the slowed-down server, so after fewer creates each than under load.
 
 Needs valgrind (`apt install valgrind`); about two minutes per workload and checkout, most of
 it Python starting under valgrind. Results: a table, and JSON with `--out`.
