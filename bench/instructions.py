@@ -25,6 +25,10 @@ keep-alive connection as wrk sends them at 1 client. Only the server's own instr
 in-process count is what the HTTP stack adds. Staged rows are then written out every 10 ms of
 the slowed-down server, so after fewer creates each than under load.
 
+With `--clients`, a getTaskStatus call is counted through each of `bench.overhead`'s clients
+(raw httpx, the generated client, the workflow layer) against the canned server: the client
+process only, so the ratios are the client overhead targets' without the machine's noise.
+
 Needs valgrind (`apt install valgrind`); about two minutes per workload and checkout, most of
 it Python starting under valgrind. Results: a table, and JSON with `--out`.
 """
@@ -51,7 +55,7 @@ from sellerpic_mock.app import Simulator
 from sellerpic_mock.eventloop import new_event_loop
 from sellerpic_mock.testing import announced_server, close_app
 
-from .common import DEMO_KEY, MANY_CREDITS, ROOT
+from .common import DEMO_KEY, MANY_CREDITS, ROOT, canned_server
 from .floor import SAMPLE_CREATE_BODY, bare_app, instant_app
 
 WORKLOADS = ("create", "status", "bare")
@@ -173,6 +177,11 @@ def _tool(name: str) -> str:
 
 def count(workload: str, requests: int, tree: Path) -> int:
     """Instructions of one process that serves `requests` requests of `workload`."""
+    return _callgrind(["bench.instructions", "--drive", workload, str(requests)], tree)
+
+
+def _callgrind(module_args: list[str], tree: Path) -> int:
+    """Instructions of `python -m <module_args>`, run on `tree`'s code."""
     valgrind = _tool("valgrind")
     with tempfile.TemporaryDirectory() as scratch:
         command = [
@@ -181,10 +190,7 @@ def count(workload: str, requests: int, tree: Path) -> int:
             f"--callgrind-out-file={scratch}/callgrind.out",
             sys.executable,
             "-m",
-            "bench.instructions",
-            "--drive",
-            workload,
-            str(requests),
+            *module_args,
         ]
         done = subprocess.run(command, capture_output=True, text=True, env=_env(tree), cwd=ROOT)
     return collected(done.stderr, done.returncode)
@@ -205,6 +211,31 @@ def collected(stderr: str, returncode: int = 0) -> int:
 
 def per_request(workload: str, tree: Path, short: int = SHORT, long: int = LONG) -> float:
     return (count(workload, long, tree) - count(workload, short, tree)) / (long - short)
+
+
+def client_per_call(name: str, url: str, task_id: str, tree: Path) -> float:
+    """Instructions per getTaskStatus call through one of `bench.overhead`'s clients (the
+    client process only: the server's work and the kernel's are not counted)."""
+
+    def calls(n: int) -> int:
+        return _callgrind(["bench.overhead", "--drive", name, str(n), url, task_id], tree)
+
+    return (calls(LONG) - calls(SHORT)) / (LONG - SHORT)
+
+
+def client_ratios(tree: Path) -> dict[str, float]:
+    """Per-call instructions of raw httpx, the generated client and the workflow layer
+    against the canned server, and the two ratios the overhead targets are about."""
+    # Imported here: the clients' modules would otherwise load into every counted app process.
+    from .overhead import CANNED_TASK_ID, CLIENTS
+
+    with canned_server() as server:
+        counts = {name: client_per_call(name, server.url, CANNED_TASK_ID, tree) for name in CLIENTS}
+    return {
+        **{name: round(value) for name, value in counts.items()},
+        "generated_over_raw": round(counts["generated"] / counts["raw_httpx"], 3),
+        "layer_over_raw": round(counts["layer"] / counts["raw_httpx"], 3),
+    }
 
 
 class KeepAliveClient:
@@ -288,6 +319,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--served", action="store_true", help="also count each workload served over HTTP"
     )
+    parser.add_argument(
+        "--clients",
+        action="store_true",
+        help="also count a status call through raw httpx, the generated client and the layer",
+    )
     parser.add_argument("--drive", nargs=2, metavar=("WORKLOAD", "N"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.drive:
@@ -300,6 +336,7 @@ def main(argv: list[str] | None = None) -> int:
     workloads = args.workload or list(WORKLOADS)
     results: dict[str, dict[str, float]] = {}
     served: dict[str, dict[str, float]] = {}
+    clients: dict[str, dict[str, float]] = {}
     for tree in trees:
         # "." for this checkout: the results file is committed, its paths are not.
         name = "." if tree == ROOT else str(tree)
@@ -308,10 +345,15 @@ def main(argv: list[str] | None = None) -> int:
         if args.served:
             served[name] = {w: round(count_served(w, tree)) for w in workloads}
             print(name, "served", "  ".join(f"{w} {n:,.0f}" for w, n in served[name].items()))
+        if args.clients:
+            clients[name] = client_ratios(tree)
+            print(name, "clients", "  ".join(f"{k} {v:,}" for k, v in clients[name].items()))
     if args.out:
         report: dict[str, Any] = {"instructions_per_request": results}
         if served:
             report["served_instructions_per_request"] = served
+        if clients:
+            report["client_instructions_per_call"] = clients
         args.out.write_text(json.dumps(report, indent=2) + "\n")
     return 0
 

@@ -23,6 +23,8 @@ from .batch import Counter, _client, upload_inputs
 from .common import DEMO_KEY, canned_server, median, simulator
 
 CANNED_TASK_ID = "1956366543768004069"
+#: The clients compared, by the names the results use.
+CLIENTS = ("raw_httpx", "generated", "layer")
 BLOCKS = 10
 
 
@@ -34,27 +36,42 @@ def _time(call: Callable[[], Any], calls: int) -> tuple[float, float]:
     return time.perf_counter() - started, time.process_time() - cpu
 
 
-def compare(url: str, task_id: str, calls: int, reps: int) -> dict[str, Any]:
-    headers = {"Authorization": f"Bearer {DEMO_KEY}"}
-    raw = httpx.Client(base_url=url, headers=headers, timeout=30)
-    generated = AuthenticatedClient(base_url=url, token=DEMO_KEY, timeout=httpx.Timeout(30))
-    layer = SellerPic(DEMO_KEY, base_url=url, timeout=30)
-    task = layer.task(task_id, "try_on_accessories")
+class Clients:
+    """The three clients of the comparison, each making the same getTaskStatus call over its
+    own keep-alive connection."""
 
-    def raw_call() -> Any:
-        response = raw.get("/v1/api/generate", params={"id": task_id})
+    def __init__(self, url: str, task_id: str) -> None:
+        headers = {"Authorization": f"Bearer {DEMO_KEY}"}
+        self._task_id = task_id
+        self._raw = httpx.Client(base_url=url, headers=headers, timeout=30)
+        self._generated = AuthenticatedClient(
+            base_url=url, token=DEMO_KEY, timeout=httpx.Timeout(30)
+        )
+        self._layer = SellerPic(DEMO_KEY, base_url=url, timeout=30)
+        self._task = self._layer.task(task_id, "try_on_accessories")
+        self.calls: dict[str, Callable[[], Any]] = dict(
+            zip(CLIENTS, (self._raw_call, self._generated_call, self._task.refresh), strict=True)
+        )
+
+    def _raw_call(self) -> Any:
+        response = self._raw.get("/v1/api/generate", params={"id": self._task_id})
         response.raise_for_status()
         return response.json()
 
-    def generated_call() -> Any:
-        response = get_task_status.sync_detailed(client=generated, id=task_id)
+    def _generated_call(self) -> Any:
+        response = get_task_status.sync_detailed(client=self._generated, id=self._task_id)
         assert response.parsed is not None
         return response.parsed
 
-    def layer_call() -> Any:
-        return task.refresh()
+    def close(self) -> None:
+        self._raw.close()
+        self._generated.get_httpx_client().close()
+        self._layer.close()
 
-    clients = {"raw_httpx": raw_call, "generated": generated_call, "layer": layer_call}
+
+def compare(url: str, task_id: str, calls: int, reps: int) -> dict[str, Any]:
+    made = Clients(url, task_id)
+    clients = made.calls
     for call in clients.values():
         for _ in range(min(100, calls)):
             call()
@@ -77,9 +94,7 @@ def compare(url: str, task_id: str, calls: int, reps: int) -> dict[str, Any]:
             seconds[name].append(totals[name])
             cpu_seconds[name].append(cpu_totals[name])
     calls = per_block * blocks
-    raw.close()
-    generated.get_httpx_client().close()
-    layer.close()
+    made.close()
     medians = {name: median(values) for name, values in seconds.items()}
     cpu = {name: median(values) for name, values in cpu_seconds.items()}
     return {
@@ -108,3 +123,23 @@ def measure(calls: int, reps: int) -> dict[str, Any]:
         client.close()
         on_simulator = compare(server.url, task.id, calls, reps)
     return {"canned_server": canned, "simulator": on_simulator}
+
+
+def drive(name: str, calls: int, url: str, task_id: str) -> None:
+    """`calls` calls through one client after a warm-up: the process `bench.instructions`
+    counts (the difference of two lengths is the cost per call)."""
+    made = Clients(url, task_id)
+    try:
+        call = made.calls[name]
+        for _ in range(calls):
+            call()
+    finally:
+        made.close()
+
+
+if __name__ == "__main__":
+    import sys
+
+    if len(sys.argv) != 6 or sys.argv[1] != "--drive":
+        raise SystemExit("usage: python -m bench.overhead --drive CLIENT CALLS URL TASK_ID")
+    drive(sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5])

@@ -10,7 +10,8 @@ import sys
 import pytest
 
 from bench import floor, instructions
-from bench.common import ROOT, simulator
+from bench.common import ROOT, canned_server, simulator
+from bench.overhead import CANNED_TASK_ID, CLIENTS
 
 
 @pytest.mark.parametrize("workload", instructions.WORKLOADS)
@@ -82,3 +83,23 @@ def test_the_total_is_read_from_a_callgrind_dump() -> None:
     assert instructions.dumped_total(dump) == 240671556
     with pytest.raises(RuntimeError, match="no total"):
         instructions.dumped_total("version: 1\nevents: Ir\n")
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+def test_each_client_runs_as_the_measured_process(client: str) -> None:
+    with canned_server() as server:
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.overhead", "--drive", client, "3", server.url,
+             CANNED_TASK_ID],
+            cwd=ROOT, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+
+
+def test_the_client_driver_names_its_arguments_when_they_are_wrong() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.overhead", "--drive", "layer"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode != 0
+    assert "usage: python -m bench.overhead --drive CLIENT CALLS URL TASK_ID" in done.stderr
