@@ -15,4 +15,4 @@ bench-smoke: $(STAMP)/python $(STAMP)/prism  ## every benchmark with tiny sizes 
 	$(PY) -m bench --smoke --out $(STAMP)/bench-smoke.json
 
 bench-instructions: $(STAMP)/python  ## instructions per simulator request, counted by valgrind
-	$(PY) -m bench.instructions --served --out bench/results/instructions.json
+	$(PY) -m bench.instructions --served --clients --out bench/results/instructions.json
