@@ -53,7 +53,7 @@ import orjson
 
 from sellerpic_mock.app import Simulator
 from sellerpic_mock.eventloop import new_event_loop
-from sellerpic_mock.testing import announced_server, close_app
+from sellerpic_mock.testing import announced_server, close_app, serve_command
 
 from .common import DEMO_KEY, MANY_CREDITS, ROOT, canned_server
 from .floor import SAMPLE_CREATE_BODY, bare_app, instant_app
@@ -270,10 +270,10 @@ class KeepAliveClient:
 def _served_command(workload: str) -> list[str]:
     if workload == "bare":
         return [sys.executable, "-m", "bench.floor"]
-    return [
-        sys.executable, "-m", "sellerpic_mock", "serve", "--port", "0", "--ephemeral",
-        "--credits", str(MANY_CREDITS), "--created-seconds", "0", "--running-seconds", "0",
-    ]  # fmt: skip
+    return serve_command(
+        "--ephemeral", "--credits", str(MANY_CREDITS), "--created-seconds", "0",
+        "--running-seconds", "0",
+    )  # fmt: skip
 
 
 def count_served(workload: str, tree: Path, requests: int = SERVED_REQUESTS) -> float:

@@ -126,8 +126,8 @@ def measure(calls: int, reps: int) -> dict[str, Any]:
 
 
 def drive(name: str, calls: int, url: str, task_id: str) -> None:
-    """`calls` calls through one client after a warm-up: the process `bench.instructions`
-    counts (the difference of two lengths is the cost per call)."""
+    """`calls` calls through one client: the process `bench.instructions` counts at two
+    lengths, whose difference leaves out start-up and the connection's first call."""
     made = Clients(url, task_id)
     try:
         call = made.calls[name]

@@ -63,9 +63,10 @@ class Signer:
             raise InvalidToken(token)
         if not hmac.compare_digest(mac, self._mac(body)):
             raise InvalidToken(token)
+        # Bad base64, bad UTF-8 and bad JSON all raise ValueError.
         try:
             payload = orjson.loads(_unb64(body))
-        except (ValueError, UnicodeDecodeError) as exc:
+        except ValueError as exc:
             raise InvalidToken(token) from exc
         if not isinstance(payload, dict):
             raise InvalidToken(token)

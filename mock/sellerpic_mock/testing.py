@@ -77,9 +77,13 @@ def serve_in_subprocess(
 ) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     """`sellerpic-mock serve --port 0 ARGS` in its own process, as a user starts it (its own core,
     no shared GIL); yields the URL it printed on its first line and the process, then stops it."""
-    command = [sys.executable, "-m", "sellerpic_mock", "serve", "--port", "0", *args]
-    with announced_server(command, stderr=stderr) as served:
+    with announced_server(serve_command(*args), stderr=stderr) as served:
         yield served
+
+
+def serve_command(*args: str) -> list[str]:
+    """The command line of `sellerpic-mock serve --port 0 ARGS` with this interpreter."""
+    return [sys.executable, "-m", "sellerpic_mock", "serve", "--port", "0", *args]
 
 
 @contextmanager
