@@ -44,7 +44,11 @@ def generate_into(workdir: Path) -> Path:
     if done.returncode != 0 or "Warning" in output or "warning" in output:
         sys.stderr.write(output)
         raise SystemExit(f"generation failed (exit {done.returncode})")
-    return workdir / PACKAGE
+    package = workdir / PACKAGE
+    # PEP 561 marker: with `--meta none` the generator writes none, and without it mypy in a
+    # user's project treats the installed client as untyped.
+    (package / "py.typed").write_text("")
+    return package
 
 
 def tree_files(folder: Path) -> dict[str, bytes]:

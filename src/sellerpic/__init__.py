@@ -6,6 +6,7 @@
 """
 
 from ._retry import RetryPolicy
+from ._version import __version__
 from .batch import BatchReport, Job, JobRecord
 from .client import AsyncSellerPic, Credits, Preset, PresetPage, SellerPic
 from .errors import (
@@ -59,4 +60,5 @@ __all__ = [
     "TaskFailedError",
     "TaskStatus",
     "TaskTimeoutError",
+    "__version__",
 ]

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from .._operations import OPERATIONS, Operation, Param
+from .._version import __version__
 from ..client import PRESET_TYPES, SellerPic
 from ..errors import (
     AuthenticationError,
@@ -115,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for op in OPERATIONS.values():
         sub = commands.add_parser(
