@@ -16,12 +16,12 @@ import orjson
 from ..clock import Clock
 from ..rendering.formats import CONTENT_TYPES, IMAGE_FORMATS, VIDEO_FORMATS, encode_image
 from ..rendering.results import RenderJob, render_image
-from ..rendering.video import encode, frames
+from ..rendering.video import EncoderMissing, encode, frames
 from ..signing import InvalidToken, Signer
 from ..storage.db import ResultRow, Store, TaskRow
 from ..storage.files import FileStore
 from .accounts import Account
-from .errors import bad_request, forbidden, not_found
+from .errors import ApiError, bad_request, forbidden, not_found
 from .lifecycle import SUCCESS, Lifecycle
 from .presets import Presets
 from .uploads import Uploads
@@ -162,7 +162,11 @@ class Downloads:
         job = self._job(task, result)
         if result.kind == "video":
             # Videos are served at their rendered size; uhd applies to images only.
-            return encode(frames(job), fmt)
+            try:
+                return encode(frames(job), fmt)
+            except EncoderMissing as exc:
+                # Not the API's behaviour but this install's: say so, and what to install.
+                raise ApiError(501, str(exc), 501) from None
         return encode_image(render_image(job), fmt, uhd)
 
 
