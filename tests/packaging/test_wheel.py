@@ -176,8 +176,12 @@ def test_packages_import_from_the_venv_with_one_version(lean: Venv) -> None:
 
 
 def test_every_package_ships_py_typed(lean: Venv) -> None:
-    for package in ("sellerpic", "sellerpic_client", "sellerpic_mock"):
-        assert (lean.site_packages / package / "py.typed").is_file(), package
+    (record,) = lean.site_packages.glob("sellerpic_kit-*.dist-info/RECORD")
+    files = [line.split(",", 1)[0] for line in record.read_text(encoding="utf-8").splitlines()]
+    packages = {name.split("/", 1)[0] for name in files if "/" in name and name.endswith(".py")}
+    assert {"sellerpic", "sellerpic_client", "sellerpic_mock"} <= packages
+    for package in packages:
+        assert f"{package}/py.typed" in files, package
 
 
 def test_cli_loads_no_simulator_module(lean: Venv) -> None:
