@@ -33,6 +33,16 @@ def __getattr__(name: str) -> Any:
     module = _MODULE_OF.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    try:
+        value = getattr(importlib.import_module(f".{module}", __name__), name)
+    except ModuleNotFoundError as exc:
+        from ._entry import INSTALL_HINT, SERVER_MODULES
+
+        if exc.name not in SERVER_MODULES:
+            raise
+        raise ModuleNotFoundError(
+            f"sellerpic_mock.{name} needs {exc.name}, part of the simulator extra: {INSTALL_HINT}",
+            name=exc.name,
+        ) from exc
     globals()[name] = value
     return value

@@ -206,6 +206,13 @@ def test_mock_without_the_extra_says_what_to_install(lean: Venv, args: tuple[str
     assert "pip install 'sellerpic-kit[simulator]'" in lines[0]
 
 
+def test_simulator_import_without_the_extra_names_it(lean: Venv) -> None:
+    done = lean.run("python", "-c", "from sellerpic_mock import create_app")
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[-1].startswith("ModuleNotFoundError: sellerpic_mock.create_app")
+    assert "pip install 'sellerpic-kit[simulator]'" in done.stderr
+
+
 # --- the simulator install ----------------------------------------------------------------------
 @pytest.fixture(scope="session")
 def served(full: Venv) -> Iterator[str]:
