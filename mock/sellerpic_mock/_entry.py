@@ -7,9 +7,17 @@ import importlib.util
 import sys
 from collections.abc import Sequence
 
-#: Modules the simulator cannot start without, by import name: the `simulator` extra in
-#: pyproject.toml less what uvicorn only uses when present (uvloop, httptools).
-SERVER_MODULES = ("starlette", "uvicorn", "yaml", "jsonschema", "fastjsonschema", "orjson")
+#: The `simulator` extra of pyproject.toml by import name (tests/packaging compares the two),
+#: less the requirements limited to some platforms (uvloop).
+SERVER_MODULES = (
+    "starlette",
+    "uvicorn",
+    "yaml",
+    "jsonschema",
+    "httptools",
+    "fastjsonschema",
+    "orjson",
+)
 INSTALL_HINT = "pip install 'sellerpic-kit[simulator]'"
 EXIT_USAGE = 2
 
