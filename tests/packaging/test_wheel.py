@@ -214,25 +214,32 @@ def test_simulator_import_without_the_extra_names_it(lean: Venv) -> None:
 
 
 # --- the simulator install ----------------------------------------------------------------------
-@pytest.fixture(scope="session")
-def served(full: Venv) -> Iterator[str]:
-    command = [str(full.bin / "sellerpic-mock"), "serve", "--ephemeral", "--port", "0",
-               "--created-seconds", "0", "--running-seconds", "0"]  # fmt: skip
+def test_simulator_install_serves(full: Venv) -> None:
+    command = [str(full.bin / "sellerpic-mock"), "serve", "--ephemeral", "--port", "0"]
     with announced_server(command, stderr=subprocess.DEVNULL, cwd=full.cwd, env=user_env()) as (
         url,
         process,
     ):
-        yield url
-        assert process.poll() is None, "the simulator stopped while serving"
-
-
-def test_simulator_install_serves(served: str, full: Venv) -> None:
-    answer = httpx.get(
-        f"{served}/v1/api/usage", headers={"Authorization": f"Bearer {DEMO_API_KEY}"}, timeout=10
-    )
+        answer = httpx.get(
+            f"{url}/v1/api/usage", headers={"Authorization": f"Bearer {DEMO_API_KEY}"}, timeout=10
+        )
+        assert process.poll() is None
     assert answer.status_code == 200
     assert answer.json()["success"] is True
+    assert process.poll() is not None, "the simulator did not stop"
     assert "av" not in installed_distributions(full)
+
+
+@pytest.fixture
+def served(full: Venv) -> Iterator[str]:
+    """The simulator of the full venv with tasks that finish at once."""
+    command = [str(full.bin / "sellerpic-mock"), "serve", "--ephemeral", "--port", "0",
+               "--created-seconds", "0", "--running-seconds", "0"]  # fmt: skip
+    with announced_server(command, stderr=subprocess.DEVNULL, cwd=full.cwd, env=user_env()) as (
+        url,
+        _,
+    ):
+        yield url
 
 
 def test_mp4_without_the_video_extra_names_it(served: str) -> None:
