@@ -23,6 +23,7 @@ from .errors import (
     SellerPicError,
     ServerError,
     TaskFailedError,
+    TaskNotFinishedError,
     TaskTimeoutError,
 )
 from .tasks import AsyncTask, ResultItem, RunResult, Task, TaskStatus
@@ -57,6 +58,7 @@ __all__ = [
     "ServerError",
     "Task",
     "TaskFailedError",
+    "TaskNotFinishedError",
     "TaskStatus",
     "TaskTimeoutError",
 ]

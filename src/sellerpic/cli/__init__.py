@@ -23,6 +23,7 @@ from ..errors import (
     InvalidInputError,
     SellerPicError,
     TaskFailedError,
+    TaskNotFinishedError,
     TaskTimeoutError,
 )
 from ..tasks import DOWNLOAD_FORMATS, Task, TaskStatus
@@ -145,8 +146,16 @@ def build_parser() -> argparse.ArgumentParser:
     _wait_options(sub)
     sub.set_defaults(handler=_cmd_wait)
 
-    sub = commands.add_parser("download", parents=[common], help="download a task's results")
+    sub = commands.add_parser(
+        "download",
+        parents=[common],
+        help="download a task's results",
+        description="Downloads every successful output of a finished task. An unfinished task "
+        "is an error (exit 4): wait for it first with `sellerpic wait ID`, or pass --wait.",
+    )
     sub.add_argument("task_id")
+    sub.add_argument("--wait", action="store_true", help="wait for the task to finish first")
+    _wait_options(sub)
     _download_options(sub)
     sub.set_defaults(handler=_cmd_download)
 
@@ -305,6 +314,13 @@ def _cmd_wait(ctx: Context) -> int:
 def _cmd_download(ctx: Context) -> int:
     with ctx.client() as client:
         task = client.task(ctx.args.task_id)
+        if ctx.args.wait:
+            task.wait(
+                poll_interval=ctx.args.poll_interval,
+                timeout=ctx.args.wait_timeout,
+                on_update=ctx.on_update,
+            )
+            ctx.progress.done()
         files = _download(ctx, task)
     ctx.emit({"task_id": task.id, "files": [str(f) for f in files]}, "\n".join(map(str, files)))
     return EXIT_OK
@@ -390,7 +406,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ctx.progress.done()
         _report("interrupted")
         return EXIT_INTERRUPTED
-    except (TaskFailedError, TaskTimeoutError) as exc:
+    except (TaskFailedError, TaskTimeoutError, TaskNotFinishedError) as exc:
         ctx.progress.done()
         return _fail(ctx, exc, EXIT_TASK)
     except InvalidInputError as exc:
