@@ -6,7 +6,7 @@
 """
 
 from ._retry import RetryPolicy
-from .batch import BatchReport, Job, JobRecord
+from .batch import BatchProgress, BatchReport, Job, JobRecord
 from .client import AsyncSellerPic, Credits, Preset, PresetPage, SellerPic
 from .errors import (
     APIConnectionError,
@@ -36,6 +36,7 @@ __all__ = [
     "AsyncTask",
     "AuthenticationError",
     "BadRequestError",
+    "BatchProgress",
     "BatchReport",
     "ConcurrencyLimitError",
     "Credits",
