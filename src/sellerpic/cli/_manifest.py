@@ -52,6 +52,7 @@ def _csv_rows(path: Path, text: str) -> list[tuple[str, dict[str, Any]]]:
     """Each row with where it starts (`line N`, counting the header as line 1)."""
     reader = csv.DictReader(text.splitlines())
     rows = []
+    _ = reader.fieldnames  # reads the header, so line_num counts it
     line = reader.line_num + 1
     for row in reader:
         rows.append(
