@@ -369,8 +369,10 @@ def _cmd_batch(ctx: Context) -> int:
     state_file = Path(ctx.args.state_file or f"{manifest}.state.json")
     output = Path(ctx.args.output).absolute()
     line = BatchLine()
+    last: list[BatchProgress] = []
 
     def on_progress(progress: BatchProgress) -> None:
+        last[:] = [progress]
         ctx.progress.message(line.text(progress))
 
     with ctx.client() as client:
@@ -383,6 +385,8 @@ def _cmd_batch(ctx: Context) -> int:
             retry_failed=ctx.args.retry_failed,
             on_progress=on_progress,
         )
+    if last:
+        ctx.progress.message(line.text(last[0]), final=True)
     ctx.progress.done()
     rows = [asdict(r) for r in report.records]
     text = "\n".join(

@@ -74,8 +74,9 @@ class Progress:
         else:
             self._draw(f"{label} {_size(done)}")
 
-    def message(self, text: str) -> None:
-        self._draw(text)
+    def message(self, text: str, final: bool = False) -> None:
+        """Draw `text`; `final` draws it even within the tenth of a second after the last."""
+        self._draw(text, final=final)
 
     def done(self) -> None:
         if self.enabled and self._dirty:
