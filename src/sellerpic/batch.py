@@ -27,6 +27,14 @@ the last line torn; loading ignores it (that change was never acted on). A job m
   sent again unless `retry_ambiguous=True` (CLI: `--retry-ambiguous`), which accepts the risk
   of a duplicate task.
 
+A rerun puts failed jobs back in line when that cannot charge twice: a job that failed before
+any task existed (no `task_id`: a local check, or a create the API refused) starts over from
+`pending`; a job whose task succeeded but whose results were refused (a `task_id` and no
+`failures`) goes back to `downloading`; a job whose task failed on the server (a `task_id` and
+its `failures`) starts over only with `retry_failed=True` (CLI `--retry-failed`), which charges
+again. A run holds an exclusive lock on `STATE.lock` beside the state file for its whole length
+(`hold_state_lock`): a second run of the same batch stops before sending anything.
+
 Concurrency: per operation, at most its documented limit is in flight. A 30003 answer (slots
 taken by other clients of the same account) lowers the batch's own cap to what it has in flight
 and pauses creation of that operation with jittered backoff. Each task in flight is polled once

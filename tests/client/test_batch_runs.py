@@ -91,7 +91,9 @@ def test_the_lock_is_freed_when_a_run_ends(client: SellerPic, api: FakeApi, tmp_
 
 
 # --- 16.1 ids never pick a path ----------------------------------------------------------------
-@pytest.mark.parametrize("bad", ["../../../x", "/tmp/sellerpic-escaped-job", "a/b", ".hidden", "..", "a\nb"])
+@pytest.mark.parametrize(
+    "bad", ["../../../x", "/tmp/sellerpic-escaped-job", "a/b", ".hidden", "..", "a\nb"]
+)
 def test_a_job_id_that_is_not_one_folder_name_is_refused_before_anything_is_sent(
     client: SellerPic, api: FakeApi, tmp_path: Path, bad: str
 ) -> None:

@@ -44,7 +44,7 @@ def _run_with_kills(
         cmd += ["-o", str(out), "--poll-interval", "0.05", "-q", "--json"]
         for run in range(kills + 1):
             existing = load_state(state)
-            snapshots.append(Snapshot(time.time(), {j: r.state for j, r in existing.items()}))
+            snapshots.append(Snapshot.of(existing))
             log = tmp_path / f"cli.{run}.log"
             with log.open("wb") as sink:
                 proc = subprocess.Popen(cmd, env=env, stdout=sink, stderr=subprocess.STDOUT)
