@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from sellerpic import (
+    AsyncSellerPic,
     InvalidInputError,
     SellerPic,
     ServerError,
@@ -236,3 +237,26 @@ def test_two_downloads_of_one_task_into_one_folder_both_succeed(
     assert part.endswith(".part") and f".{os.getpid()}." in part  # its owner's pid
     assert fast[0].read_bytes() == result_bytes("png")
     assert tree(tmp_path) == [fast[0].name]
+
+
+async def test_the_async_client_checks_downloads_the_same_way(
+    aclient: AsyncSellerPic, api: FakeApi, tmp_path: Path, umask: None
+) -> None:
+    api.results_per_task = 1
+    api.polls_before_done = 0
+    async with aclient:
+        task = await aclient.remove_background(image=KEY_INPUT)
+        await task.wait()
+        path = f"/files/{task.results[0].id}.png"
+        api.fault(path, answer(b"<html>"))
+        (first,) = await task.download(tmp_path / "a", format="png")
+        assert first.read_bytes() == result_bytes("png")
+        assert first.stat().st_mode & 0o777 == 0o644
+        api.fault(path, answer(b""), answer(b"<html>"))
+        with pytest.raises(BadResultError, match="refused twice"):
+            await task.download(tmp_path / "b", format="png")
+        assert list((tmp_path / "b").iterdir()) == []
+        api.polls_before_done = 9
+        unfinished = await aclient.remove_background(image=KEY_INPUT)
+        with pytest.raises(TaskNotFinishedError):
+            await unfinished.download(tmp_path / "c")
