@@ -67,6 +67,7 @@ from .errors import (
     AuthenticationError,
     ConcurrencyLimitError,
     InvalidInputError,
+    NotFoundError,
     PermissionDeniedError,
     SellerPicError,
     ServerError,
@@ -866,8 +867,10 @@ def _collect(run: _Run, record: JobRecord, settings: Settings, output_dir: Path)
     state = run.tasks[record.id]
     try:
         files = yield from download_steps(state, settings, inside(output_dir, record.id))
-    except BadResultError as exc:
-        # Refused twice: the job fails, keeping its task id; the next run downloads again.
+    except (BadResultError, NotFoundError, PermissionDeniedError) as exc:
+        # This job's files cannot be had now (refused twice, gone, or denied after a new URL):
+        # it fails alone, keeping its task id and no failures, so the next run downloads it
+        # again without creating it. The other jobs go on.
         run.update(record, "failed", error=str(exc), files=[], failures=[])
         return
     status = state.status

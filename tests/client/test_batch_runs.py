@@ -20,7 +20,7 @@ from sellerpic.batch import StateFileError, StateFileLockedError, load_state, lo
 from sellerpic.cli._manifest import load_manifest
 
 from .conftest import png
-from .fakeapi import FakeApi, business, envelope, status
+from .fakeapi import FakeApi, Fault, business, envelope, status
 
 RB_CREATE = "/v1/api/generate/removeBackground"
 
@@ -140,20 +140,28 @@ def test_a_state_file_with_a_path_for_a_task_id_is_refused(
 
 
 # --- 16.4 a refused result fails its job, and the next run downloads it again ------------------
+@pytest.mark.parametrize(
+    ("refusal", "said", "times"),
+    [
+        (status(200, {"content-type": "text/html"}, b"<html>login</html>"), "HTML", 2),
+        (status(404), "HTTP 404", 1),  # not retried: a 404 is an answer
+    ],
+    ids=["html", "gone"],
+)
 def test_a_result_refused_twice_fails_its_job_and_a_rerun_downloads_it(
-    client: SellerPic, api: FakeApi, tmp_path: Path
+    client: SellerPic, api: FakeApi, tmp_path: Path, refusal: Fault, said: str, times: int
 ) -> None:
     api.results_per_task = 1
     api.polls_before_done = 0
-    html = status(200, {"content-type": "text/html"}, b"<html>login</html>")
     first = f"/files/{1000000000000000001}0.png"  # the first task's only result
-    api.fault(first, html, html)
+    api.fault(first, *[refusal] * times)
     state = tmp_path / "s.json"
     report = client.batch(rb_jobs(2), state_file=state, output_dir=tmp_path / "out")
     assert states(report) == {"job-0": "failed", "job-1": "done"}
     failed = report.records[0]
-    assert failed.task_id == "1000000000000000001" and "HTML" in (failed.error or "")
-    assert list((tmp_path / "out" / "job-0").iterdir()) == []
+    assert failed.task_id == "1000000000000000001" and said in (failed.error or "")
+    folder = tmp_path / "out" / "job-0"
+    assert not folder.exists() or list(folder.iterdir()) == []
     again = client.batch(rb_jobs(2), state_file=state, output_dir=tmp_path / "out")
     assert states(again) == {"job-0": "done", "job-1": "done"}
     assert creates(api) == 2  # downloaded again, not created again
@@ -183,10 +191,10 @@ def test_a_job_that_failed_a_local_check_runs_again_once_fixed(
     ids=["400", "30004"],
 )
 def test_a_create_the_api_refused_runs_again(
-    client: SellerPic, api: FakeApi, tmp_path: Path, refusal: object
+    client: SellerPic, api: FakeApi, tmp_path: Path, refusal: Fault
 ) -> None:
     api.polls_before_done = 0
-    api.fault(RB_CREATE, refusal)  # type: ignore[arg-type]
+    api.fault(RB_CREATE, refusal)
     state = tmp_path / "s.json"
     report = client.batch(rb_jobs(1), state_file=state, output_dir=tmp_path / "out")
     assert states(report) == {"job-0": "failed"} and report.records[0].task_id is None
