@@ -231,3 +231,20 @@ def test_a_batch_on_a_terminal_draws_one_live_line_and_pipes_get_none(
         "--json",
     )
     assert status == 0 and err == ""
+
+
+def test_the_batch_line_estimates_from_the_jobs_finished_in_this_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sellerpic import BatchProgress
+    from sellerpic.cli._progress import BatchLine
+
+    now = [100.0]
+    monkeypatch.setattr("sellerpic.cli._progress.time.monotonic", lambda: now[0])
+    line = BatchLine()
+    # 10 jobs were done by an earlier run: they say nothing about this run's pace.
+    start = BatchProgress(total=50, done=10, failed=0, ambiguous=0, in_flight=0, waiting=40)
+    assert line.text(start) == "batch: 10/50 done, 0 failed, 0 in flight, 40 waiting, ETA --"
+    now[0] = 130.0  # 30 s for 4 jobs: 7.5 s each, 36 left
+    later = BatchProgress(total=50, done=13, failed=1, ambiguous=0, in_flight=10, waiting=26)
+    assert line.text(later) == "batch: 13/50 done, 1 failed, 10 in flight, 26 waiting, ETA 4m30s"
