@@ -10,6 +10,7 @@ exceptions are thrown back into the step, which decides (via `_retry`) whether t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -25,7 +26,7 @@ import httpx
 from sellerpic_client.client import AuthenticatedClient
 
 from . import _retry
-from ._results import PartialFile
+from ._results import BadResultError, PartialFile
 from .errors import (
     APIConnectionError,
     APITimeoutError,
@@ -201,6 +202,11 @@ async def _achunks(
         yield chunk
 
 
+def _undecodable(exc: httpx.DecodingError) -> BadResultError:
+    """A body whose Content-Encoding does not decode is a wrong result, refused like one."""
+    return BadResultError(f"the download cannot be decoded ({exc})")
+
+
 def _content_length(response: httpx.Response) -> int | None:
     value = response.headers.get("content-length")
     return int(value) if value and value.isdigit() else None
@@ -239,7 +245,10 @@ class SyncDriver:
             request = _put_request(self.http, effect, _chunks(effect.data, effect.on_progress))
             response = self.http.send(request, auth=None)
             return RawResponse(response.status_code, response.headers, response.content)
-        return self._download(effect)
+        try:
+            return self._download(effect)
+        except httpx.DecodingError as exc:
+            raise _undecodable(exc) from None
 
     def _download(self, effect: DownloadTo) -> RawResponse:
         request = _plain_request(self.http, "GET", effect.url)
@@ -247,10 +256,11 @@ class SyncDriver:
         try:
             if response.status_code >= 300:
                 body = b""
-                for chunk in response.iter_bytes(CHUNK_SIZE):
-                    body += chunk
-                    if len(body) >= MAX_ERROR_BODY:
-                        break
+                with contextlib.suppress(httpx.DecodingError):  # the status is what matters
+                    for chunk in response.iter_bytes(CHUNK_SIZE):
+                        body += chunk
+                        if len(body) >= MAX_ERROR_BODY:
+                            break
                 return RawResponse(response.status_code, response.headers, body[:MAX_ERROR_BODY])
             target = PartialFile(effect.dest, _content_length(response), effect.on_progress)
             try:
@@ -297,7 +307,10 @@ class AsyncDriver:
             request = _put_request(self.http, effect, _achunks(effect.data, effect.on_progress))
             response = await self.http.send(request, auth=None)
             return RawResponse(response.status_code, response.headers, response.content)
-        return await self._download(effect)
+        try:
+            return await self._download(effect)
+        except httpx.DecodingError as exc:
+            raise _undecodable(exc) from None
 
     async def _download(self, effect: DownloadTo) -> RawResponse:
         request = _plain_request(self.http, "GET", effect.url)
@@ -305,10 +318,11 @@ class AsyncDriver:
         try:
             if response.status_code >= 300:
                 body = b""
-                async for chunk in response.aiter_bytes(CHUNK_SIZE):
-                    body += chunk
-                    if len(body) >= MAX_ERROR_BODY:
-                        break
+                with contextlib.suppress(httpx.DecodingError):  # the status is what matters
+                    async for chunk in response.aiter_bytes(CHUNK_SIZE):
+                        body += chunk
+                        if len(body) >= MAX_ERROR_BODY:
+                            break
                 return RawResponse(response.status_code, response.headers, body[:MAX_ERROR_BODY])
             # Local disk writes are short and bounded by CHUNK_SIZE; not worth a thread hop.
             target = PartialFile(effect.dest, _content_length(response), effect.on_progress)

@@ -260,3 +260,14 @@ async def test_the_async_client_checks_downloads_the_same_way(
         unfinished = await aclient.remove_background(image=KEY_INPUT)
         with pytest.raises(TaskNotFinishedError):
             await unfinished.download(tmp_path / "c")
+
+
+def test_a_body_that_does_not_decode_is_refused_like_a_wrong_one(
+    client: SellerPic, api: FakeApi, tmp_path: Path
+) -> None:
+    task = finished_task(client, api)
+    broken = answer(b"not gzip at all", {"content-encoding": "gzip"})
+    api.fault(file_path(task), broken, broken)
+    with pytest.raises(BadResultError, match="cannot be decoded"):
+        task.download(tmp_path, format="png")
+    assert tree(tmp_path) == []
