@@ -20,6 +20,7 @@ from sellerpic_client.api.tasks import get_download_url, get_task_status
 from sellerpic_client.models import DownloadFormat
 
 from ._operations import Operation, find_operation
+from ._results import BadResultError, check_result, inside
 from ._retry import RetryPolicy
 from ._transport import (
     AsyncDriver,
@@ -39,6 +40,7 @@ from .errors import (
     PermissionDeniedError,
     ServerError,
     TaskFailedError,
+    TaskNotFinishedError,
     TaskTimeoutError,
 )
 from .uploads import (
@@ -56,6 +58,20 @@ REAL_API_POLL_INTERVAL = 60.0
 LOCAL_POLL_INTERVAL = 1.0
 FINAL_STATUSES = frozenset({"SUCCESS", "FAILED"})
 DOWNLOAD_FORMATS = tuple(f.value for f in DownloadFormat)
+
+
+def is_task_id(value: object) -> bool:
+    """Task ids on this API are digit strings (19-digit numbers); they also name result files,
+    so nothing else may pass for one."""
+    return isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 64
+
+
+def require_task_id(value: str) -> str:
+    if not is_task_id(value):
+        raise InvalidInputError(
+            f"{value!r} is not a task id: task ids on this API are digit strings", field="task_id"
+        )
+    return value
 
 
 def default_poll_interval(base_url: str) -> float:
@@ -134,6 +150,9 @@ class TaskState:
     operation: str | None = None
     status: TaskStatus | None = None
     last_poll: float | None = None
+
+    def __post_init__(self) -> None:
+        require_task_id(self.task_id)
 
 
 @dataclass(frozen=True)
@@ -246,7 +265,14 @@ def submit_steps(
     if task_id is None or task_id == "":
         raise ServerError(f"{op.operation_id} answered without a task id")
     # Ids are 19-digit numbers; a JSON number would lose digits, so always keep the text.
-    return str(task_id)
+    text = str(task_id) if isinstance(task_id, (str, int)) and not isinstance(task_id, bool) else ""
+    if not is_task_id(text):
+        # The id names the result files: a server that sends `../x` must not pick the path.
+        raise ServerError(
+            f"{op.operation_id} answered with task id {task_id!r}, not a digit string; "
+            "refused, nothing was written. The task may exist on the server"
+        )
+    return text
 
 
 def refresh_steps(state: TaskState, settings: Settings) -> Steps[TaskStatus]:
@@ -320,27 +346,36 @@ def download_steps(
     uhd: bool = False,
     on_progress: Callable[[str, int, int | None], None] | None = None,
 ) -> Steps[list[Path]]:
-    """Stream every successful output to `directory/<task id>_<n>.<format>`."""
+    """Stream every successful output to `directory/<task id>_<n>.<format>`.
+
+    Raises `TaskNotFinishedError` for a task still in progress and `TaskFailedError` when
+    every output failed. Each file is checked (format, size) before it is moved into place; a
+    refused one is fetched once more from a new URL, then `BadResultError` is raised."""
     directory = Path(directory)
     if state.status is None or not state.status.done:
         yield from refresh_steps(state, settings)
     assert state.status is not None
+    if not state.status.done:
+        raise TaskNotFinishedError(state.task_id, state.status.statuses)
+    if not state.status.successes:
+        raise TaskFailedError(state.task_id, state.status.failures)
     chosen = (fmt or _default_format(state)).lower()
     if chosen not in DOWNLOAD_FORMATS:
         raise InvalidInputError(
             f"format {chosen!r} is not one of {', '.join(DOWNLOAD_FORMATS)}", field="format"
         )
+    check = partial(check_result, fmt=chosen)
     files: list[Path] = []
     for index, item in enumerate(state.status.items):
         if not item.succeeded:
             continue
-        dest = directory / f"{state.task_id}_{index}.{chosen}"
+        dest = inside(directory, f"{require_task_id(state.task_id)}_{index}.{chosen}")
         progress = _bind_progress(on_progress, dest.name)
         for attempt in range(2):
             url = yield from _download_url_steps(item, chosen, uhd, settings)
             try:
                 yield from call_api(
-                    partial(DownloadTo, url, dest, progress),
+                    partial(DownloadTo, url, dest, progress, check),
                     f"download {dest.name}",
                     settings.retry,
                     plain=True,
@@ -349,6 +384,14 @@ def download_steps(
                 if attempt == 1:
                     raise
                 # Download URLs expire after 12 hours and then answer 403: ask again.
+                continue
+            except BadResultError as exc:
+                if attempt == 1:
+                    raise BadResultError(
+                        f"{dest.name}: {exc.msg}; refused twice (each from a new URL), "
+                        "nothing was kept"
+                    ) from None
+                log.warning("%s: %s; asking for a new URL", dest.name, exc.msg)
                 continue
             break
         files.append(dest)
