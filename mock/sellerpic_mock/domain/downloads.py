@@ -13,6 +13,8 @@ from typing import Any
 
 import orjson
 
+from sellerpic_spec import catalog
+
 from ..clock import Clock
 from ..rendering.formats import CONTENT_TYPES, IMAGE_FORMATS, VIDEO_FORMATS, encode_image
 from ..rendering.results import RenderJob, render_image
@@ -150,11 +152,12 @@ class Downloads:
 
     def _job(self, task: TaskRow, result: ResultRow) -> RenderJob:
         body: dict[str, Any] = orjson.loads(task.params)
+        facts = catalog().operation(task.operation)
         inputs: dict[str, Path] = {}
-        for field, key in file_key_fields(body):
+        for field, key in facts.file_keys(body):
             inputs[field] = self._uploads.path(key)
         presets: dict[str, bytes] = {}
-        for field, kind in preset_fields(task.operation, body):
+        for field, kind in facts.presets_in(body):
             presets[field] = self._presets.image(kind, str(body[field]))
         return RenderJob(task.operation, body, inputs, presets, result.idx)
 
@@ -164,29 +167,3 @@ class Downloads:
             # Videos are served at their rendered size; uhd applies to images only.
             return encode(frames(job), fmt)
         return encode_image(render_image(job), fmt, uhd)
-
-
-def file_key_fields(body: dict[str, Any]) -> list[tuple[str, str]]:
-    """(field path, file key) for every `...Key` field, including nested garments."""
-    found: list[tuple[str, str]] = []
-    for name, value in body.items():
-        if isinstance(value, dict):
-            found.extend((f"{name}.{sub}", key) for sub, key in file_key_fields(value))
-        elif name.endswith("Key") and isinstance(value, str):
-            found.append((name, value))
-    return found
-
-
-def preset_fields(operation: str, body: dict[str, Any]) -> list[tuple[str, str]]:
-    """(field, preset type) for every preset id the body refers to."""
-    fields: list[tuple[str, str]] = []
-    if operation == "replaceBackground" and body.get("presetBackgroundId"):
-        kind = {"AI_BACKGROUND": "AI_BACKGROUND", "PRESET_BACKGROUND_IMAGE": "BACKGROUND"}
-        if body.get("replaceType") in kind:
-            fields.append(("presetBackgroundId", kind[body["replaceType"]]))
-    if operation == "swapModel":
-        if body.get("modelId"):
-            fields.append(("modelId", "SWAP_MODEL"))
-        if body.get("sceneId"):
-            fields.append(("sceneId", "SWAP_MODEL_SCENE"))
-    return fields
