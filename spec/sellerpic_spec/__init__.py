@@ -14,7 +14,7 @@ neither. The local image and mask checks live in `sellerpic_spec.images` (it nee
 
 from __future__ import annotations
 
-from .catalog import (
+from ._catalog import (
     Catalog,
     Credits,
     Field,

@@ -2,7 +2,7 @@
 
 The client runs them before spending a request or a credit; the offline simulator runs the same
 rules on what it receives, so a file the client accepts is a file the simulator accepts. The
-rules themselves (limits, formats, mask tolerances) come from the spec, through `catalog`.
+rules themselves (limits, formats, mask tolerances) come from the spec, through `catalog()`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import BinaryIO
 
 from PIL import Image
 
-from .catalog import ImageRules, MaskRules, catalog
+from ._catalog import ImageRules, MaskRules, catalog
 
 _HEADER_BYTES = 32
 
