@@ -135,3 +135,15 @@ def test_every_new_fact_says_where_it_comes_from() -> None:
     assert {path.rsplit("/", 1)[1] for path, _ in found} == set(LABELLED)
     for path, value in found:
         assert value["x-evidence"]["source"] in SOURCES, path
+
+
+def test_spec_report_shows_the_facts_with_their_evidence() -> None:
+    from tools.spec_report import fact_lines
+
+    spec = yaml.safe_load((ROOT / "openapi" / "sellerpic.yaml").read_text(encoding="utf-8"))
+    lines = fact_lines(spec)
+    video = lines.index(next(line for line in lines if line.startswith("imageToVideo:")))
+    assert "(15 beyond 5 s) [documented]" in lines[video]
+    assert "short edge >= 300 px, aspect 2:5 to 5:2" in lines[video + 1]
+    assert any("removeBackground" in line and "[inferred]" in line for line in lines)
+    assert any(line.startswith("masks:") and "[inferred]" in line for line in lines)
