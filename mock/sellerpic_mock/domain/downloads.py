@@ -16,7 +16,7 @@ import orjson
 from sellerpic_spec import catalog
 
 from ..clock import Clock
-from ..rendering.formats import CONTENT_TYPES, IMAGE_FORMATS, VIDEO_FORMATS, encode_image
+from ..rendering.formats import CONTENT_TYPES, encode_image
 from ..rendering.results import RenderJob, render_image
 from ..rendering.video import encode, frames
 from ..signing import InvalidToken, Signer
@@ -50,7 +50,8 @@ class DownloadLink:
 
 
 def default_format(kind: str) -> str:
-    return "mp4" if kind == "video" else "png"
+    """The format of a result's file key and status URL (the spec's first for its kind)."""
+    return catalog().result_formats(kind)[0]
 
 
 def result_name(task: TaskRow, result: ResultRow, fmt: str) -> str:
@@ -110,7 +111,7 @@ class Downloads:
         status = self._lifecycle.status(task, result, now)
         if status != SUCCESS:
             raise bad_request(f"id: result is {status}; only SUCCESS results can be downloaded")
-        allowed = VIDEO_FORMATS if result.kind == "video" else IMAGE_FORMATS
+        allowed = catalog().result_formats(result.kind)
         if fmt not in allowed:
             raise bad_request(
                 f"downloadFormat: {fmt} is not available for a {result.kind} result; "
