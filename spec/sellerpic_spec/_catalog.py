@@ -138,6 +138,19 @@ class Field:
 
 
 @dataclass(frozen=True)
+class Parameter:
+    """A query, path or header parameter of an operation."""
+
+    name: str
+    location: str  # query, path or header
+    type: str
+    required: bool
+    enum: tuple[str, ...] = ()
+    default: Any = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class PresetField:
     """A body field holding a preset id: its preset type, fixed or chosen by `replaceType`."""
 
@@ -163,6 +176,7 @@ class OperationFacts:
     evidence: str
     #: JSON body fields in spec order (nested fields after their parent)
     fields: tuple[Field, ...] = ()
+    parameters: tuple[Parameter, ...] = ()
     concurrency_limit: int | None = None
     results_per_task: int = 1
     results_by_replace_type: Mapping[str, int] = field(default_factory=dict)
@@ -325,6 +339,7 @@ class Catalog:
             summary=str(raw.get("summary", "")),
             evidence=str(raw.get("x-evidence", {}).get("source", "")),
             fields=tuple(self._fields(schema)),
+            parameters=tuple(self._parameters(raw)),
             concurrency_limit=_int_or_none(raw.get("x-concurrency-limit")),
             results_per_task=int(raw.get("x-results-per-task", 1)),
             results_by_replace_type=_ints(_facts(raw.get("x-results-by-replace-type"))),
@@ -364,6 +379,23 @@ class Catalog:
         while "$ref" in schema:
             schema = _target(str(schema["$ref"]), self.document)
         return dict(schema)
+
+    def _parameters(self, raw: Mapping[str, Any]) -> list[Parameter]:
+        found = []
+        for param in raw.get("parameters", ()):
+            schema = self._resolve_schema(param.get("schema", {}))
+            found.append(
+                Parameter(
+                    name=str(param["name"]),
+                    location=str(param["in"]),
+                    type=str(schema.get("type", "")),
+                    required=bool(param.get("required")),
+                    enum=tuple(schema.get("enum", ())),
+                    default=schema.get("default"),
+                    description=str(param.get("description", "")),
+                )
+            )
+        return found
 
     def _fields(self, schema: Mapping[str, Any], prefix: str = "") -> list[Field]:
         found: list[Field] = []

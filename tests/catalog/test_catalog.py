@@ -147,3 +147,12 @@ def test_spec_report_shows_the_facts_with_their_evidence() -> None:
     assert "short edge >= 300 px, aspect 2:5 to 5:2" in lines[video + 1]
     assert any("removeBackground" in line and "[inferred]" in line for line in lines)
     assert any(line.startswith("masks:") and "[inferred]" in line for line in lines)
+
+
+def test_parameters_of_the_reads() -> None:
+    presets = {p.name: p for p in catalog().operation("listPresets").parameters}
+    assert presets["type"].required and presets["type"].enum == catalog().preset_types
+    assert (presets["pageSize"].location, presets["pageSize"].default) == ("query", 10)
+    download = {p.name: p for p in catalog().operation("getDownloadUrl").parameters}
+    assert download["downloadFormat"].enum == ("jpg", "png", "webp", "mp4", "gif")
+    assert download["uhd"].type == "boolean" and not download["uhd"].required

@@ -40,6 +40,20 @@ def test_params_fill_the_body_fields_of_the_spec(name: str) -> None:
         assert table_fields == spec_fields
 
 
+#: Inputs the layer may leave out although the spec requires the field: it fills them itself.
+FILLED_BY_THE_LAYER = {("replace_background", "replace_type")}
+
+
+@pytest.mark.parametrize("name", sorted(OPERATIONS))
+def test_required_inputs_are_the_spec_s_required_fields(name: str) -> None:
+    op = OPERATIONS[name]
+    required = {operations._snake(f.name) for f in op.facts.fields if f.required}
+    for p in op.params:
+        if p.field is None or (name, p.name) in FILLED_BY_THE_LAYER:
+            continue
+        assert p.required == (p.field.rstrip("_") in required), f"{name}.{p.name}"
+
+
 def test_masks_pair_with_the_image_the_spec_names() -> None:
     assert OPERATIONS["try_on_accessories"].mask_image_of("model_mask") == "model_image"
     assert OPERATIONS["replace_background"].mask_image_of("product_mask") == "product_image"
