@@ -156,3 +156,12 @@ def test_parameters_of_the_reads() -> None:
     download = {p.name: p for p in catalog().operation("getDownloadUrl").parameters}
     assert download["downloadFormat"].enum == ("jpg", "png", "webp", "mp4", "gif")
     assert download["uhd"].type == "boolean" and not download["uhd"].required
+
+
+def test_the_package_docstring_example_runs() -> None:
+    import doctest
+
+    import sellerpic_spec
+
+    outcome = doctest.testmod(sellerpic_spec)
+    assert (outcome.attempted, outcome.failed) == (2, 0)
