@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import inspect
+import re
 from pathlib import Path
 
 import pytest
@@ -110,3 +111,17 @@ def test_segment_by_type_takes_at_most_2000_px(
         client.segment_by_type(image=path)
     assert info.value.rule == "resolution" and "2000 px" in str(info.value)
     assert not api.requests
+
+
+@pytest.mark.parametrize("name", sorted(OPERATIONS))
+def test_method_docstrings_state_the_spec_s_numbers(name: str) -> None:
+    op = OPERATIONS[name]
+    doc = inspect.getdoc(getattr(SellerPic, name)) or ""
+    results = re.search(r"\((\d+) results?", doc)
+    if results:
+        assert int(results.group(1)) == op.results_per_task
+    assert ("free" in doc) == (op.facts.cost({}) == 0)
+    side = re.search(r"up to (\d+) px", doc)
+    if side:
+        assert int(side.group(1)) == op.image_rules.max_side
+    assert ("mp4" in doc) == (op.default_format == "mp4")
