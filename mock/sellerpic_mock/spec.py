@@ -1,12 +1,13 @@
-"""The OpenAPI spec, loaded once: request validators and the x- extensions the domain obeys.
+"""The OpenAPI spec, loaded once: request validators and the operations' facts.
 
-Schemas are never re-typed here; everything comes from openapi/sellerpic.yaml so a spec change
-reaches the simulator on the next start.
+Schemas are never re-typed here: the document and every API fact (limits, results, credits,
+image rules) come from `sellerpic_spec`, the JSON copy of openapi/sellerpic.yaml that the client
+reads too, so a spec change reaches both on the next start.
 """
 
 from __future__ import annotations
 
-import copy
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, cached_property
@@ -14,39 +15,19 @@ from pathlib import Path
 from typing import Any
 
 import fastjsonschema
-import yaml
 from jsonschema import Draft4Validator
 from jsonschema.exceptions import ValidationError, best_match
 
+from sellerpic_spec import Catalog, OperationFacts, catalog, resolved_document, spec_path
+
 from .domain.errors import bad_request
 
-_HERE = Path(__file__).resolve().parent
-SPEC_CANDIDATES = (_HERE / "sellerpic.yaml", _HERE.parent.parent / "openapi" / "sellerpic.yaml")
 CREATE_PREFIX = "/v1/api/generate/"
 
 
 def find_spec() -> Path:
-    for candidate in SPEC_CANDIDATES:
-        if candidate.is_file():
-            return candidate
-    raise FileNotFoundError(f"sellerpic.yaml not found in {[str(c) for c in SPEC_CANDIDATES]}")
-
-
-def _resolve(node: Any, root: dict[str, Any], seen: tuple[str, ...] = ()) -> Any:
-    """Inline every local $ref (the spec has no recursive schemas)."""
-    if isinstance(node, dict):
-        ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith("#/"):
-            if ref in seen:
-                raise ValueError(f"recursive $ref {ref}")
-            target: Any = root
-            for part in ref[2:].split("/"):
-                target = target[part.replace("~1", "/").replace("~0", "~")]
-            return _resolve(copy.deepcopy(target), root, (*seen, ref))
-        return {key: _resolve(value, root, seen) for key, value in node.items()}
-    if isinstance(node, list):
-        return [_resolve(item, root, seen) for item in node]
-    return node
+    """The spec file the simulator serves (the JSON bundled in `sellerpic_spec`)."""
+    return spec_path()
 
 
 def _field_message(error: ValidationError) -> str:
@@ -120,6 +101,7 @@ class Operation:
     method: str
     path: str
     raw: dict[str, Any]
+    facts: OperationFacts
     query: list[QueryParam] = field(default_factory=list)
     headers: list[QueryParam] = field(default_factory=list)
     body_schema: dict[str, Any] | None = None
@@ -131,16 +113,14 @@ class Operation:
 
     @property
     def concurrency_limit(self) -> int:
-        return int(self.raw.get("x-concurrency-limit", 10))
+        limit = self.facts.concurrency_limit
+        if limit is None:
+            raise LookupError(f"the spec gives {self.operation_id} no x-concurrency-limit")
+        return limit
 
     def results_for(self, body: dict[str, Any]) -> int:
         """How many results a task of this body produces (replaceBackground: by replaceType)."""
-        by_type = self.raw.get("x-results-by-replace-type", {})
-        # Operations that do not declare replaceType accept it as any value, even an object.
-        replace_type = body.get("replaceType")
-        if isinstance(replace_type, str) and replace_type in by_type:
-            return int(by_type[replace_type])
-        return int(self.raw.get("x-results-per-task", 1))
+        return self.facts.results_for(body)
 
     def check_headers(self, headers: Any) -> None:
         """Validate the declared header parameters (only Content-Type today)."""
@@ -192,20 +172,28 @@ class Operation:
 
 class Spec:
     def __init__(self, path: Path | None = None) -> None:
+        """The bundled spec, or the JSON spec at `path` (a variant under test)."""
         self.path = path or find_spec()
-        with self.path.open(encoding="utf-8") as handle:
-            root = yaml.safe_load(handle)
-        self.document: dict[str, Any] = _resolve(root, root)
+        if path is None:
+            self.catalog = catalog()
+            self.document: dict[str, Any] = resolved_document()
+        else:
+            self.catalog = Catalog(json.loads(path.read_text(encoding="utf-8")))
+            self.document = self.catalog.resolved
         self.operations: dict[str, Operation] = {}
         for route, item in self.document["paths"].items():
             for method, raw in item.items():
                 if method not in ("get", "put", "post", "delete", "patch"):
                     continue
-                self.operations[raw["operationId"]] = self._operation(route, method, raw)
+                op_id = raw["operationId"]
+                facts = self.catalog.operation(op_id)
+                self.operations[op_id] = self._operation(route, method, raw, facts)
 
     @staticmethod
-    def _operation(route: str, method: str, raw: dict[str, Any]) -> Operation:
-        op = Operation(raw["operationId"], method.upper(), route, raw)
+    def _operation(
+        route: str, method: str, raw: dict[str, Any], facts: OperationFacts
+    ) -> Operation:
+        op = Operation(raw["operationId"], method.upper(), route, raw, facts)
         for param in raw.get("parameters", []):
             if param.get("in") not in ("query", "header"):
                 continue

@@ -49,7 +49,6 @@ from .uploads import (
     is_file_key,
     prepare_image,
     prepare_mask_alone,
-    rule_errors_as_invalid_input,
     upload_steps,
 )
 
@@ -203,17 +202,13 @@ def resolve_inputs(
                 raise InvalidInputError(f"{op.name} needs {p.name}", field=p.name)
             continue
         if p.kind == "image" and not is_file_key(value):
-            prepared = prepare_image(
-                value, field=p.name, max_bytes=op.rules.max_bytes, max_side=op.rules.max_side
-            )
-            _check_shape(op, p.name, prepared)
-            local[p.name] = prepared
+            local[p.name] = prepare_image(value, field=p.name, rules=op.image_rules)
         elif p.kind != "mask" or is_file_key(value):
             resolved[p.name] = value
     for p in op.params:
         value = values.get(p.name)
         if p.kind == "mask" and value is not None and value != "" and not is_file_key(value):
-            image = local.get(p.mask_of or "")
+            image = local.get(op.mask_image_of(p.name) or "")
             local[p.name] = (
                 prepare_image(value, field=p.name, mask_for=image)
                 if image is not None
@@ -226,13 +221,6 @@ def resolve_inputs(
             prepared, settings.upload_mode, settings.retry, on_upload
         )
     return resolved
-
-
-def _check_shape(op: Operation, field_name: str, prepared: PreparedImage) -> None:
-    if op.rules.shape_check is None:
-        return
-    with rule_errors_as_invalid_input(field_name, prepared.label):
-        op.rules.shape_check(prepared.info)
 
 
 def create_steps(

@@ -8,7 +8,6 @@ ambiguous); 130 interrupted.
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -47,7 +46,7 @@ examples:
   sellerpic replace-background --product-image p.png --background-color '#80c699' --no-wait
   sellerpic wait 1956366543768004069 && sellerpic download 1956366543768004069 -o out/
   sellerpic batch jobs.csv -o out/            # resumable; see docs/USAGE.md
-  sellerpic mock serve --port 8080             # offline simulator
+  sellerpic-mock serve --port 8080             # offline simulator (the simulator extra)
   SELLERPIC_BASE_URL=http://127.0.0.1:8080 SELLERPIC_API_KEY=sk-sellerpic-demo sellerpic credits
 
 exit codes: 0 ok, 2 user error, 3 API/network error, 4 task failed or timed out, 130 interrupted
@@ -208,10 +207,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_argument("--poll-interval", type=float, default=None)
     sub.set_defaults(handler=_cmd_batch)
-
-    commands.add_parser(
-        "mock", help="run the offline simulator (sellerpic_mock); see `mock --help`"
-    )
     return parser
 
 
@@ -420,25 +415,20 @@ def _say_where_earlier_results_are(records: Sequence[JobRecord], output: Path) -
         )
 
 
-def _run_mock(argv: Sequence[str]) -> int:
-    try:
-        # Imported lazily: the simulator and its server dependencies are optional for the CLI.
-        mock_cli = importlib.import_module("sellerpic_mock.cli")
-    except ImportError as exc:
-        print(f"sellerpic mock: the simulator is not available ({exc})", file=sys.stderr)
-        return EXIT_USAGE
-    result = mock_cli.main(list(argv))
-    return int(result or 0)
-
-
 def _report(message: str) -> None:
     print(f"sellerpic: {message}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if args_list and args_list[0] == "mock":
-        return _run_mock(args_list[1:])
+    if args_list[:1] == ["mock"]:
+        # The command of earlier versions: the simulator is a separate install and command.
+        _report(
+            "the offline simulator is its own command: run `sellerpic-mock "
+            + " ".join(args_list[1:] or ["serve"])
+            + "` (pip install 'sellerpic-kit[simulator]' if it is missing)"
+        )
+        return EXIT_USAGE
     parser = build_parser()
     try:
         args = parser.parse_args(args_list)
