@@ -15,8 +15,9 @@ import secrets
 from collections.abc import Callable
 from pathlib import Path
 
+from sellerpic_spec.images import sniff_format
+
 from .errors import InvalidInputError, ServerError
-from .images import sniff_format
 
 #: The largest result accepted, counted in decoded bytes (a gzip-encoded answer is counted after
 #: decoding). Results of this API are images up to 4096 px per side and short videos, far below.
