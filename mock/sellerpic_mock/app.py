@@ -18,12 +18,12 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from .config import MockConfig
-from .domain.errors import ApiError, not_found, server_error
+from .domain.errors import ApiError, bad_request, not_found, server_error
 from .domain.services import Services, build_services
+from .envelope import error
 from .faults import FaultMiddleware
 from .routes import account, downloads, tasks, uploads
-from .routes.envelope import error
-from .spec import Spec
+from .spec import InvalidRequest, Spec
 
 log = logging.getLogger("sellerpic_mock")
 
@@ -128,13 +128,11 @@ class Simulator:
             return await endpoint(request)
         except ApiError as exc:
             return error(exc)
+        except InvalidRequest as exc:
+            return error(bad_request(str(exc)))
         except Exception:
             log.exception("unhandled error on %s %s", scope["method"], scope["path"])
             return error(server_error())
-        finally:
-            # Answer only once what the request wrote is committed: a client never holds an
-            # id that a crash of the simulator could take back.
-            await self.services.durable()
 
 
 def create_app(config: MockConfig | None = None, spec: Spec | None = None) -> Simulator:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import ipaddress
 import socket
 import sys
@@ -24,9 +23,7 @@ from .config import (
     load_config_file,
     parse_credits,
 )
-from .eventloop import LOOP_SETTING
 from .faults import silence_drop_tracebacks
-from .protocol import HTTP_SETTING
 
 DEFAULT_PORT = 4020
 
@@ -154,26 +151,20 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def uvicorn_config(app: ASGIApp, log_level: str = "warning") -> uvicorn.Config:
-    """How the simulator is served: one uvicorn worker on the accepting loop, answers written
-    in one piece."""
+    """How the simulator is served: one stock uvicorn worker on asyncio's own event loop,
+    with the httptools parser."""
     return uvicorn.Config(
         app,
         log_level=log_level,
         access_log=log_level == "debug",
-        loop=LOOP_SETTING,
-        http=HTTP_SETTING,
+        loop="asyncio",
+        http="httptools",
     )
 
 
 def run_server(app: ASGIApp, sock: socket.socket, log_level: str = "warning") -> None:
     """Serve `app` on the listening socket `sock` until interrupted (uvicorn, one worker)."""
-    config = uvicorn_config(app, log_level)
-    # What was built at start (spec, validators, images) lives as long as the process: keep
-    # it out of the collector's full passes, which took about 27 ms each and were the tail
-    # latency of creates under load.
-    gc.collect()
-    gc.freeze()
-    uvicorn.Server(config).run(sockets=[sock])
+    uvicorn.Server(uvicorn_config(app, log_level)).run(sockets=[sock])
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -16,7 +16,7 @@ from types import TracebackType
 
 import httpx
 
-from sellerpic_mock.domain.downloads import file_key_fields
+from sellerpic_mock.domain.bodies import file_key_fields
 from sellerpic_mock.domain.ids import account_id_for
 from sellerpic_mock.storage.db import ResultRow, Store, TaskRow
 

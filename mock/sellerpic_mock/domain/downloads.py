@@ -21,6 +21,7 @@ from ..signing import InvalidToken, Signer
 from ..storage.db import ResultRow, Store, TaskRow
 from ..storage.files import FileStore
 from .accounts import Account
+from .bodies import file_key_fields, preset_fields
 from .errors import bad_request, forbidden, not_found
 from .lifecycle import SUCCESS, Lifecycle
 from .presets import Presets
@@ -98,6 +99,13 @@ class Downloads:
         base_url: str,
         expired: bool = False,
     ) -> DownloadLink:
+        # Settling the task and remembering the URL commit together.
+        with self._store.transaction():
+            return self._issue(account, result_id, fmt, uhd, base_url, expired)
+
+    def _issue(
+        self, account: Account, result_id: str, fmt: str, uhd: bool, base_url: str, expired: bool
+    ) -> DownloadLink:
         result = self._store.result(result_id)
         task = None if result is None else self._store.task(result.task_id)
         if result is None or task is None or task.account_id != account.id:
@@ -164,29 +172,3 @@ class Downloads:
             # Videos are served at their rendered size; uhd applies to images only.
             return encode(frames(job), fmt)
         return encode_image(render_image(job), fmt, uhd)
-
-
-def file_key_fields(body: dict[str, Any]) -> list[tuple[str, str]]:
-    """(field path, file key) for every `...Key` field, including nested garments."""
-    found: list[tuple[str, str]] = []
-    for name, value in body.items():
-        if isinstance(value, dict):
-            found.extend((f"{name}.{sub}", key) for sub, key in file_key_fields(value))
-        elif name.endswith("Key") and isinstance(value, str):
-            found.append((name, value))
-    return found
-
-
-def preset_fields(operation: str, body: dict[str, Any]) -> list[tuple[str, str]]:
-    """(field, preset type) for every preset id the body refers to."""
-    fields: list[tuple[str, str]] = []
-    if operation == "replaceBackground" and body.get("presetBackgroundId"):
-        kind = {"AI_BACKGROUND": "AI_BACKGROUND", "PRESET_BACKGROUND_IMAGE": "BACKGROUND"}
-        if body.get("replaceType") in kind:
-            fields.append(("presetBackgroundId", kind[body["replaceType"]]))
-    if operation == "swapModel":
-        if body.get("modelId"):
-            fields.append(("modelId", "SWAP_MODEL"))
-        if body.get("sceneId"):
-            fields.append(("sceneId", "SWAP_MODEL_SCENE"))
-    return fields

@@ -46,10 +46,6 @@ class Services:
     tasks: Tasks
     ephemeral: bool
 
-    async def durable(self) -> None:
-        """Wait until what the current request wrote is committed (see Store)."""
-        await self.store.durable()
-
     def close(self) -> None:
         self.store.close()
         if self.ephemeral:

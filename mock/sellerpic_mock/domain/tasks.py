@@ -12,8 +12,9 @@ from ..config import MockConfig
 from ..spec import Operation
 from ..storage.db import ResultRow, Store, TaskRow, UploadRow
 from .accounts import Account
+from .bodies import file_key_fields, preset_fields
 from .credits import Credits
-from .downloads import Downloads, file_key_fields, preset_fields, result_key
+from .downloads import Downloads, result_key
 from .errors import bad_request, not_found
 from .ids import new_ids, unit_fraction
 from .lifecycle import FAILED, GENERATION_FAILED, GENERATION_FAILED_MSG, SUCCESS, Lifecycle
@@ -26,7 +27,6 @@ _FREE = {"promptSegmentation", "segmentImage"}
 #: Per-operation input resolution limits where they differ from 4096 px.
 _MAX_SIDE = {"segmentImage": 2000}
 _DEFAULT_MAX_SIDE = 4096
-_FINISHED_CACHE = 10_000
 
 
 class Plan(NamedTuple):
@@ -72,9 +72,6 @@ class Tasks:
         self._limits = limits
         self._lifecycle = lifecycle
         self._downloads = downloads
-        # Finished tasks never change: their answers are kept per (task, origin) so repeated
-        # polls skip the database. Bounded by clearing; a miss only costs two queries.
-        self._finished: dict[tuple[str, str], tuple[int, list[dict[str, Any]]]] = {}
 
     # --- create --------------------------------------------------------------------------
     def create(
@@ -156,11 +153,6 @@ class Tasks:
 
     # --- status --------------------------------------------------------------------------
     def status(self, account: Account, task_id: str, base_url: str) -> list[dict[str, Any]]:
-        cached = self._finished.get((task_id, base_url))
-        if cached is not None:
-            if cached[0] != account.id:
-                raise not_found(f"Record Not Found: no task with id {task_id}")
-            return cached[1]
         task = self._store.task(task_id)
         if task is None or task.account_id != account.id:
             raise not_found(f"Record Not Found: no task with id {task_id}")
@@ -184,8 +176,4 @@ class Tasks:
                 item["errorCode"] = GENERATION_FAILED
                 item["errorMsg"] = GENERATION_FAILED_MSG
             items.append(item)
-        if now >= task.finish_at:
-            if len(self._finished) > _FINISHED_CACHE:
-                self._finished.clear()
-            self._finished[(task_id, base_url)] = (account.id, items)
         return items
