@@ -16,10 +16,13 @@ class Account:
 
 
 class Accounts:
-    def __init__(self, store: Store, keys: dict[str, int]) -> None:
+    def __init__(self, store: Store, keys: dict[str, int], refused: list[str]) -> None:
         self._store = store
         for api_key, credits in keys.items():
             store.upsert_account(account_id_for(api_key), api_key, credits)
+        # The account's tasks and files stay in the data dir; its key no longer opens them.
+        for api_key in refused:
+            store.delete_account(api_key)
 
     def _find(self, api_key: str) -> Account | None:
         # Keys created by an earlier run stay valid: the account and its files persist.

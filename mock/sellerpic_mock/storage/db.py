@@ -167,10 +167,13 @@ class Store:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
                 yield
+                self._conn.execute("COMMIT")
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                # A COMMIT that failed (a full disk) leaves the transaction open: close it, so
+                # the next request starts clean once there is space again.
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
                 raise
-            self._conn.execute("COMMIT")
 
     def _one(self, sql: str, args: tuple[object, ...]) -> tuple[object, ...] | None:
         with self._lock:
@@ -192,6 +195,9 @@ class Store:
             "ON CONFLICT (api_key) DO UPDATE SET total = excluded.total",
             (account_id, api_key, total),
         )
+
+    def delete_account(self, api_key: str) -> None:
+        self._run("DELETE FROM accounts WHERE api_key = ?", (api_key,))
 
     def account_id_for_key(self, api_key: str) -> int | None:
         row = self._one("SELECT id FROM accounts WHERE api_key = ?", (api_key,))
