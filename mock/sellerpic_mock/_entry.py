@@ -7,15 +7,13 @@ import importlib.util
 import sys
 from collections.abc import Sequence
 
-#: The `simulator` extra of pyproject.toml by import name (tests/packaging compares the two),
-#: less the requirements limited to some platforms (uvloop).
+#: The `simulator` extra of pyproject.toml by import name (tests/packaging compares the two).
 SERVER_MODULES = (
     "starlette",
     "uvicorn",
     "yaml",
     "jsonschema",
     "httptools",
-    "fastjsonschema",
     "orjson",
 )
 INSTALL_HINT = "pip install 'sellerpic-kit[simulator]'"

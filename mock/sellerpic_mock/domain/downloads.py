@@ -101,6 +101,13 @@ class Downloads:
         base_url: str,
         expired: bool = False,
     ) -> DownloadLink:
+        # Settling the task and remembering the URL commit together.
+        with self._store.transaction():
+            return self._issue(account, result_id, fmt, uhd, base_url, expired)
+
+    def _issue(
+        self, account: Account, result_id: str, fmt: str, uhd: bool, base_url: str, expired: bool
+    ) -> DownloadLink:
         result = self._store.result(result_id)
         task = None if result is None else self._store.task(result.task_id)
         if result is None or task is None or task.account_id != account.id:

@@ -21,8 +21,6 @@ from .limits import Limits
 from .presets import Presets
 from .uploads import Uploads
 
-_FINISHED_CACHE = 10_000
-
 
 class Plan(NamedTuple):
     results: int
@@ -64,9 +62,6 @@ class Tasks:
         self._limits = limits
         self._lifecycle = lifecycle
         self._downloads = downloads
-        # Finished tasks never change: their answers are kept per (task, origin) so repeated
-        # polls skip the database. Bounded by clearing; a miss only costs two queries.
-        self._finished: dict[tuple[str, str], tuple[int, list[dict[str, Any]]]] = {}
 
     # --- create --------------------------------------------------------------------------
     def create(
@@ -129,11 +124,6 @@ class Tasks:
 
     # --- status --------------------------------------------------------------------------
     def status(self, account: Account, task_id: str, base_url: str) -> list[dict[str, Any]]:
-        cached = self._finished.get((task_id, base_url))
-        if cached is not None:
-            if cached[0] != account.id:
-                raise not_found(f"Record Not Found: no task with id {task_id}")
-            return cached[1]
         task = self._store.task(task_id)
         if task is None or task.account_id != account.id:
             raise not_found(f"Record Not Found: no task with id {task_id}")
@@ -157,8 +147,4 @@ class Tasks:
                 item["errorCode"] = GENERATION_FAILED
                 item["errorMsg"] = GENERATION_FAILED_MSG
             items.append(item)
-        if now >= task.finish_at:
-            if len(self._finished) > _FINISHED_CACHE:
-                self._finished.clear()
-            self._finished[(task_id, base_url)] = (account.id, items)
         return items

@@ -38,8 +38,6 @@ SAMPLE_OWNER = 0
 _MULTIPART_SLACK = 64 * 1024
 #: Mask verdicts kept before the cache starts over.
 _MAX_MASK_VERDICTS = 4096
-#: Stored-upload rows kept in memory before that cache starts over.
-_MAX_STORED_ROWS = 10_000
 
 
 @dataclass(frozen=True)
@@ -62,9 +60,6 @@ class Uploads:
         self._clock = clock
         #: file key -> (image width, height) -> the mask rule broken ((rule, message)) or None.
         self._mask_verdicts: dict[str, dict[tuple[int, int], tuple[str, str] | None]] = {}
-        #: Stored uploads by key: every create looks up its inputs, and a stored upload only
-        #: changes when its file is replaced (which drops the entry).
-        self._stored: dict[str, UploadRow] = {}
 
     def _new_key(self, account: Account, extension: str) -> str:
         day = time.strftime("%Y/%m/%d", time.gmtime(self._clock.now()))
@@ -124,7 +119,6 @@ class Uploads:
             tmp.unlink(missing_ok=True)
         info = inspect_image_file(target)
         self._store.mark_stored(row.file_key, info.width, info.height, info.size)
-        self._stored.pop(row.file_key, None)
 
     # --- multipart flow ------------------------------------------------------------------
     async def receive_multipart(
@@ -170,13 +164,7 @@ class Uploads:
     # --- registry ------------------------------------------------------------------------
     def owned(self, account: Account, file_key: str, field: str) -> UploadRow:
         """The stored upload behind a key the account may use, else 400 naming the field."""
-        row = self._stored.get(file_key)
-        if row is None:
-            row = self._store.upload(file_key)
-            if row is not None and row.stored:
-                if len(self._stored) >= _MAX_STORED_ROWS:
-                    self._stored.clear()
-                self._stored[file_key] = row
+        row = self._store.upload(file_key)
         if row is None or row.account_id not in (account.id, SAMPLE_OWNER):
             raise bad_request(f"{field}: file key not found: {file_key}")
         if not row.stored:
