@@ -68,6 +68,12 @@ def fact_lines(spec: dict[str, Any]) -> list[str]:
         f"{facts.upload_rules('uploadFile').max_bytes} bytes, multipart "
         f"{facts.upload_rules('uploadAssetFile').max_bytes} bytes",
     ]
+    for op_id, op in facts.operations.items():
+        if op.url_lifetime_seconds is not None:
+            raw = next(o for i, _m, _p, o in operations(spec) if i == op_id)
+            lines.append(
+                f"{op_id}: URLs valid {op.url_lifetime_seconds} s [{_label(raw['x-url-lifetime'])}]"
+            )
     for op_id, op in facts.create_operations.items():
         raw = next(o for i, _m, _p, o in operations(spec) if i == op_id)
         schema = _body_schema(spec, raw)

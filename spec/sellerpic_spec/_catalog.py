@@ -9,6 +9,7 @@ Where a fact lives in the spec:
 * `x-required-by-replace-type`, `x-one-of-required` on a request schema;
 * `x-results-per-task`, `x-results-by-replace-type`, `x-concurrency-limit`, `x-credits`,
   `x-result-kind` and `x-image-rules` (exceptions to the common rules) on an operation;
+* `x-url-lifetime` on an operation whose answer carries a temporary URL;
 * `x-image-rules` and `x-mask-rules` under `components`: the common input rules;
 * the `UploadFormat` enum (accepted uploads), `x-formats-by-result-kind` on `DownloadFormat`, the
   `maxLength` of each upload body (bytes per upload flow).
@@ -193,6 +194,8 @@ class OperationFacts:
     result_formats: tuple[str, ...] = ()
     #: largest request body accepted, when the spec bounds a binary body
     max_body_bytes: int | None = None
+    #: how long a URL in the answer stays valid (presigned upload, download, result file)
+    url_lifetime_seconds: int | None = None
 
     @property
     def is_create(self) -> bool:
@@ -302,6 +305,13 @@ class Catalog:
             raise KeyError(f"{operation_id} is not an upload operation")
         return replace(self.image_rules, max_bytes=limit)
 
+    def url_lifetime(self, operation_id: str) -> int:
+        """Seconds a URL in the operation's answers stays valid (its `x-url-lifetime`)."""
+        seconds = self.operation(operation_id).url_lifetime_seconds
+        if seconds is None:
+            raise KeyError(f"{operation_id} answers with no temporary URL (no x-url-lifetime)")
+        return seconds
+
     @cached_property
     def operations(self) -> dict[str, OperationFacts]:
         found = {}
@@ -372,6 +382,7 @@ class Catalog:
             result_kind=kind,
             result_formats=self.result_formats(kind) if is_create else (),
             max_body_bytes=_binary_body_limit(raw, self.document),
+            url_lifetime_seconds=_int_or_none(_facts(raw.get("x-url-lifetime")).get("seconds")),
         )
 
     def _resolve_schema(self, schema: Mapping[str, Any]) -> dict[str, Any]:

@@ -17,7 +17,15 @@ from sellerpic_spec import Catalog, catalog, document, resolved_document, spec_p
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The x- extensions that carry facts beyond the schemas; each must say where it comes from.
-LABELLED = ("x-credits", "x-image-rules", "x-mask-rules", "x-masks", "x-preset-fields")
+LABELLED = (
+    "x-credits",
+    "x-image-rules",
+    "x-mask-rules",
+    "x-masks",
+    "x-preset-fields",
+    "x-url-lifetime",
+    "x-formats-by-result-kind",
+)
 SOURCES = {"documented", "documented-1.0.1", "public-client", "inferred"}
 
 
@@ -95,6 +103,10 @@ def test_image_rules_and_their_exceptions() -> None:
         catalog().upload_rules("getTaskStatus")
     assert catalog().upload_formats == ("jpg", "jpeg", "png", "webp")
     assert catalog().result_formats("video") == ("mp4", "gif", "webp")
+    assert catalog().url_lifetime("getUploadUrl") == 30 * 60
+    assert catalog().url_lifetime("getDownloadUrl") == 12 * 3600
+    with pytest.raises(KeyError, match="no temporary URL"):
+        catalog().url_lifetime("getCreditUsage")
 
 
 def test_a_changed_spec_changes_the_facts() -> None:
