@@ -46,9 +46,7 @@ def _rules(rules: ImageRules) -> str:
         parts.append(f"short edge >= {rules.min_short_side} px")
     if rules.aspect_min is not None and rules.aspect_max is not None:
         low, high = rules.aspect_min, rules.aspect_max
-        parts.append(
-            f"aspect {low.numerator}:{low.denominator} to {high.numerator}:{high.denominator}"
-        )
+        parts.append(f"aspect {low[0]}:{low[1]} to {high[0]}:{high[1]}")
     if not rules.animated:
         parts.append("no animation")
     return ", ".join(parts)

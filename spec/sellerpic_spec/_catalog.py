@@ -19,16 +19,19 @@ Each extension carries its own `x-evidence`; `make spec-report` lists them.
 
 from __future__ import annotations
 
-import copy
-import json
-from collections.abc import Mapping
+import os
 from dataclasses import dataclass, field, replace
-from fractions import Fraction
 from functools import cache, cached_property
-from pathlib import Path
-from typing import Any
 
-_BUNDLED = Path(__file__).resolve().parent / "sellerpic.json"
+# Imported for type checkers only: the CLI imports this module at start-up, and `typing`,
+# `pathlib` and `fractions` would cost it more than this module's own code.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from pathlib import Path
+    from typing import Any
+
+_BUNDLED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sellerpic.json")
 _METHODS = ("get", "put", "post", "delete", "patch")
 _CREATE_TAG = "Create Task"
 _FILE_KEY_REF = "#/components/schemas/FileKey"
@@ -36,13 +39,18 @@ _FILE_KEY_REF = "#/components/schemas/FileKey"
 
 def spec_path() -> Path:
     """The bundled spec (JSON); OpenAPI tools such as schemathesis read it as they read YAML."""
-    return _BUNDLED
+    from pathlib import Path
+
+    return Path(_BUNDLED)
 
 
 @cache
 def document() -> dict[str, Any]:
     """The bundled spec as parsed, `$ref`s kept. Shared by every caller: do not mutate it."""
-    loaded: dict[str, Any] = json.loads(_BUNDLED.read_text(encoding="utf-8"))
+    import json
+
+    with open(_BUNDLED, encoding="utf-8") as handle:
+        loaded: dict[str, Any] = json.load(handle)
     return loaded
 
 
@@ -64,7 +72,8 @@ def resolve_refs(node: Any, root: Mapping[str, Any], seen: tuple[str, ...] = ())
         if isinstance(ref, str) and ref.startswith("#/"):
             if ref in seen:
                 raise ValueError(f"recursive $ref {ref}")
-            return resolve_refs(copy.deepcopy(_target(ref, root)), root, (*seen, ref))
+            # The target is rebuilt, not shared: every dict and list of the result is new.
+            return resolve_refs(_target(ref, root), root, (*seen, ref))
         return {key: resolve_refs(value, root, seen) for key, value in node.items()}
     if isinstance(node, list):
         return [resolve_refs(item, root, seen) for item in node]
@@ -93,9 +102,9 @@ class ImageRules:
     max_side: int
     #: the shorter edge must be at least this long (0: no rule)
     min_short_side: int = 0
-    #: width / height must lie within these bounds (None: no rule)
-    aspect_min: Fraction | None = None
-    aspect_max: Fraction | None = None
+    #: width : height must lie within these bounds, each as (width, height), e.g. (2, 5)
+    aspect_min: tuple[int, int] | None = None
+    aspect_max: tuple[int, int] | None = None
     animated: bool = False
 
 
@@ -235,7 +244,7 @@ class OperationFacts:
         for name in self.file_key_fields:
             value: Any = body
             for part in name.split("."):
-                value = value.get(part) if isinstance(value, Mapping) else None
+                value = value.get(part) if isinstance(value, dict) else None
             if isinstance(value, str):
                 found.append((name, value))
         return found
@@ -458,9 +467,9 @@ def _image_rules(spec: Mapping[str, Any], base: ImageRules | None) -> ImageRules
     if "animated" in spec:
         changes["animated"] = bool(spec["animated"])
     if "min" in aspect:
-        changes["aspect_min"] = Fraction(*aspect["min"])
+        changes["aspect_min"] = (int(aspect["min"][0]), int(aspect["min"][1]))
     if "max" in aspect:
-        changes["aspect_max"] = Fraction(*aspect["max"])
+        changes["aspect_max"] = (int(aspect["max"][0]), int(aspect["max"][1]))
     if base is None:
         return ImageRules(**changes)
     return replace(base, **changes)

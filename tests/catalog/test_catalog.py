@@ -6,7 +6,6 @@ import copy
 import json
 import subprocess
 import sys
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +48,17 @@ def test_import_parses_nothing_until_a_fact_is_asked() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
     )
     assert done.stdout.split() == ["0", "1", "False", "False"]
+
+
+def test_import_loads_nothing_the_cli_start_up_would_wait_for() -> None:
+    script = (
+        "import sys, sellerpic_spec\n"
+        "print([m for m in ('json', 'pathlib', 'typing', 'fractions', 'PIL') if m in sys.modules])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "[]"
 
 
 def test_results_credits_and_cost() -> None:
@@ -95,7 +105,7 @@ def test_image_rules_and_their_exceptions() -> None:
     assert catalog().operation("segmentImage").image_rules.max_side == 2000  # type: ignore[union-attr]
     video = catalog().operation("imageToVideo").image_rules
     assert video is not None and video.min_short_side == 300
-    assert (video.aspect_min, video.aspect_max) == (Fraction(2, 5), Fraction(5, 2))
+    assert (video.aspect_min, video.aspect_max) == ((2, 5), (5, 2))
     assert catalog().operation("getTaskStatus").image_rules is None
     assert catalog().upload_rules("uploadFile").max_bytes == 10 * 2**20
     assert catalog().upload_rules("uploadAssetFile").max_bytes == 40 * 2**20
