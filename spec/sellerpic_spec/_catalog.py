@@ -145,6 +145,9 @@ class Field:
     file_key: bool = False
     enum: tuple[str, ...] = ()
     description: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    max_length: int | None = None
 
 
 @dataclass(frozen=True)
@@ -158,6 +161,8 @@ class Parameter:
     enum: tuple[str, ...] = ()
     default: Any = None
     description: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
 
 
 @dataclass(frozen=True)
@@ -413,6 +418,8 @@ class Catalog:
                     enum=tuple(schema.get("enum", ())),
                     default=schema.get("default"),
                     description=str(param.get("description", "")),
+                    minimum=schema.get("minimum"),
+                    maximum=schema.get("maximum"),
                 )
             )
         return found
@@ -431,6 +438,9 @@ class Catalog:
                     file_key=is_key,
                     enum=tuple(target.get("enum", ())),
                     description=str(target.get("description", "")),
+                    minimum=target.get("minimum"),
+                    maximum=target.get("maximum"),
+                    max_length=target.get("maxLength"),
                 )
             )
             if target.get("type") == "object" and not is_key:

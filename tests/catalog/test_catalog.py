@@ -96,6 +96,9 @@ def test_file_keys_masks_and_presets() -> None:
     )
     assert replace.required_by_replace_type["CUSTOM_BACKGROUND_IMAGE"] == "backgroundImageKey"
     assert replace.field("backgroundColor").type == "string"
+    assert replace.field("backgroundColor").max_length == 7
+    expand = catalog().operation("segmentImage").field("expandPixels")
+    assert (expand.type, expand.minimum, expand.maximum) == ("integer", 0, 512)
     assert replace.field("replaceType").enum == catalog().replace_types
 
 
@@ -175,6 +178,7 @@ def test_parameters_of_the_reads() -> None:
     presets = {p.name: p for p in catalog().operation("listPresets").parameters}
     assert presets["type"].required and presets["type"].enum == catalog().preset_types
     assert (presets["pageSize"].location, presets["pageSize"].default) == ("query", 10)
+    assert (presets["pageSize"].minimum, presets["pageSize"].maximum) == (1, 50)
     download = {p.name: p for p in catalog().operation("getDownloadUrl").parameters}
     assert download["downloadFormat"].enum == ("jpg", "png", "webp", "mp4", "gif")
     assert download["uhd"].type == "boolean" and not download["uhd"].required
