@@ -37,7 +37,9 @@ def guessed_fields(spec: dict[str, Any]) -> list[tuple[str, str, str]]:
 
 def _label(extension: Any) -> str:
     evidence = extension.get("x-evidence", {}) if isinstance(extension, dict) else {}
-    return str(evidence.get("source", "")) or "see the operation"
+    source = str(evidence.get("source", "")) or "see the operation"
+    guessed = evidence.get("inferred")
+    return f"{source}; inferred: {', '.join(guessed)}" if guessed else source
 
 
 def _rules(rules: ImageRules) -> str:

@@ -171,7 +171,8 @@ def test_spec_report_shows_the_facts_with_their_evidence() -> None:
     assert "(15 beyond 5 s) [documented]" in lines[video]
     assert "short edge >= 300 px, aspect 2:5 to 5:2" in lines[video + 1]
     assert any("removeBackground" in line and "[inferred]" in line for line in lines)
-    assert any(line.startswith("masks:") and "[inferred]" in line for line in lines)
+    masks = next(line for line in lines if line.startswith("masks:"))
+    assert masks.endswith("[documented; inferred: blackWhiteTolerance, maxGreyShare]")
 
 
 def test_parameters_of_the_reads() -> None:
