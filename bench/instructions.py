@@ -164,7 +164,7 @@ def require_accepted(workload: str, status: int, body: bytes) -> None:
 
 
 def _python_path(tree: Path) -> str:
-    parts = [tree / "mock", tree / "src", tree / "generated", ROOT]
+    parts = [tree / "mock", tree / "src", tree / "spec", tree / "generated", ROOT]
     return os.pathsep.join(str(part) for part in parts)
 
 
