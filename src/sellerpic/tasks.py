@@ -244,7 +244,12 @@ def submit_steps(
     )
     task_id = envelope_data(raw).get("id")
     if task_id is None or task_id == "":
-        raise ServerError(f"{op.operation_id} answered without a task id")
+        raise ServerError(
+            f"{op.operation_id} answered without a task id; the task may have been created: "
+            "it was not sent again, to avoid a second charge",
+            maybe_processed=True,
+            field="data.id",
+        )
     # Ids are 19-digit numbers; a JSON number would lose digits, so always keep the text.
     return str(task_id)
 
