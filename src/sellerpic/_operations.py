@@ -8,42 +8,79 @@ mirror the spec's `x-concurrency-limit` / `x-results-per-task` (a test checks th
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from types import ModuleType
-from typing import Any, Literal
-
-from sellerpic_client.api.create_task import (
-    image_to_video,
-    instruct_edit,
-    lifestyle_scene,
-    prompt_segmentation,
-    remove_background,
-    replace_background,
-    segment_image,
-    swap_model,
-    try_on_accessories,
-    try_on_apparel,
-)
-from sellerpic_client.models import (
-    GarmentImage,
-    ImageToVideoRequest,
-    InstructEditRequest,
-    LifestyleSceneRequest,
-    PromptSegmentationRequest,
-    RemoveBackgroundRequest,
-    ReplaceBackgroundRequest,
-    ReplaceType,
-    SegmentImageRequest,
-    SwapModelRequest,
-    TryOnAccessoriesRequest,
-    TryOnApparelRequest,
-)
 
 from . import images
 from .errors import InvalidInputError
 
-ParamKind = Literal["image", "mask", "str", "int", "float", "bool"]
+# Not `typing.TYPE_CHECKING`: importing typing costs the CLI's start-up more than all of
+# its own code (`sellerpic --help` must not wait for it); type checkers honour the name.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Literal
+
+
+class _Lazy:
+    """A generated module or model, imported on first use: the table is read by the CLI to
+    build its parser, and `sellerpic --help` must not pay for httpx and the generated client."""
+
+    def __init__(self, module: str, attribute: str | None = None) -> None:
+        self._module = module
+        self._attribute = attribute
+
+    def _target(self) -> Any:
+        module = importlib.import_module(self._module)
+        return module if self._attribute is None else getattr(module, self._attribute)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._target(), name)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._target()(*args, **kwargs)
+
+
+def _api(name: str) -> Any:
+    return _Lazy(f"sellerpic_client.api.create_task.{name}")
+
+
+def _model(name: str) -> Any:
+    return _Lazy("sellerpic_client.models", name)
+
+
+image_to_video = _api("image_to_video")
+instruct_edit = _api("instruct_edit")
+lifestyle_scene = _api("lifestyle_scene")
+prompt_segmentation = _api("prompt_segmentation")
+remove_background = _api("remove_background")
+replace_background = _api("replace_background")
+segment_image = _api("segment_image")
+swap_model = _api("swap_model")
+try_on_accessories = _api("try_on_accessories")
+try_on_apparel = _api("try_on_apparel")
+GarmentImage = _model("GarmentImage")
+ImageToVideoRequest = _model("ImageToVideoRequest")
+InstructEditRequest = _model("InstructEditRequest")
+LifestyleSceneRequest = _model("LifestyleSceneRequest")
+PromptSegmentationRequest = _model("PromptSegmentationRequest")
+RemoveBackgroundRequest = _model("RemoveBackgroundRequest")
+ReplaceBackgroundRequest = _model("ReplaceBackgroundRequest")
+ReplaceType = _model("ReplaceType")
+SegmentImageRequest = _model("SegmentImageRequest")
+SwapModelRequest = _model("SwapModelRequest")
+TryOnAccessoriesRequest = _model("TryOnAccessoriesRequest")
+TryOnApparelRequest = _model("TryOnApparelRequest")
+
+#: The spec's `DownloadFormat`, split as its description says: "images jpg, png, webp; videos
+#: mp4, gif, webp" (a test checks both against openapi/sellerpic.yaml).
+IMAGE_FORMATS = ("png", "jpg", "webp")
+VIDEO_FORMATS = ("mp4", "gif", "webp")
+#: The spec's `PresetType`.
+PRESET_TYPES = ("SWAP_MODEL", "SWAP_MODEL_SCENE", "AI_BACKGROUND", "BACKGROUND")
+
+if TYPE_CHECKING:
+    ParamKind = Literal["image", "mask", "str", "int", "float", "bool"]
 
 
 @dataclass(frozen=True)
@@ -59,6 +96,33 @@ class Param:
     #: for a mask: the image parameter it must match in size
     mask_of: str | None = None
     choices: tuple[str, ...] = ()
+    #: the spec's `minimum` / `maximum` for numbers
+    minimum: float | None = None
+    maximum: float | None = None
+
+    def check(self, value: Any) -> Any:
+        """The value if the spec allows it (a choice in any spelling becomes the spec's);
+        otherwise InvalidInputError naming the input and what is allowed."""
+        if self.choices and isinstance(value, str):
+            return match_choice(value, self.choices, self.name)
+        if self.kind in ("int", "float") and not isinstance(value, bool):
+            number = value
+            low, high = self.minimum, self.maximum
+            if isinstance(number, (int, float)) and (
+                (low is not None and number < low) or (high is not None and number > high)
+            ):
+                allowed = " and ".join(
+                    text
+                    for text in (
+                        f"at least {low:g}" if low is not None else "",
+                        f"at most {high:g}" if high is not None else "",
+                    )
+                    if text
+                )
+                raise InvalidInputError(
+                    f"{self.name} must be {allowed} (got {number:g})", field=self.name
+                )
+        return value
 
 
 @dataclass(frozen=True)
@@ -73,7 +137,7 @@ class ImageRules:
 class Operation:
     name: str  # python name, e.g. try_on_accessories
     operation_id: str  # spec operationId, e.g. tryOnAccessories
-    module: ModuleType
+    module: Any  # the generated operation module
     params: tuple[Param, ...]
     build: Callable[[Mapping[str, Any]], Any]
     concurrency_limit: int
@@ -86,6 +150,26 @@ class Operation:
     def cli_name(self) -> str:
         return self.name.replace("_", "-")
 
+    @property
+    def video(self) -> bool:
+        return self.default_format in VIDEO_FORMATS and self.default_format not in IMAGE_FORMATS
+
+    @property
+    def formats(self) -> tuple[str, ...]:
+        """The download formats this operation's results come in."""
+        return VIDEO_FORMATS if self.video else IMAGE_FORMATS
+
+    def check_output(self, fmt: str | None, uhd: bool) -> str | None:
+        """Refuse, before anything is created, a download that could never work: a format
+        this operation's results do not come in, `uhd` on a video. Returns the format in the
+        spec's spelling."""
+        chosen = match_choice(fmt, self.formats, "format") if fmt else None
+        if uhd and self.video:
+            raise InvalidInputError(
+                f"{self.cli_name} makes a video: uhd applies to images only", field="uhd"
+            )
+        return chosen
+
     def param(self, name: str) -> Param:
         for p in self.params:
             if p.name == name:
@@ -93,9 +177,7 @@ class Operation:
         raise KeyError(name)
 
 
-def _model_builder(
-    model: type[Any], params: tuple[Param, ...]
-) -> Callable[[Mapping[str, Any]], Any]:
+def _model_builder(model: Any, params: tuple[Param, ...]) -> Callable[[Mapping[str, Any]], Any]:
     """Build the generated request model from already-resolved inputs (file keys, not paths)."""
 
     def build(values: Mapping[str, Any]) -> Any:
@@ -117,7 +199,21 @@ def _check_video_shape(info: images.ImageInfo) -> None:
         )
 
 
-def _build_apparel(values: Mapping[str, Any]) -> TryOnApparelRequest:
+def _canonical(value: str) -> str:
+    return value.strip().lower().replace("-", "").replace("_", "")
+
+
+def match_choice(value: str, choices: tuple[str, ...], field: str) -> str:
+    """`swap-model`, `swap_model`, `SWAP_MODEL` and `swapModel` all name `SWAP_MODEL`."""
+    for choice in choices:
+        if _canonical(choice) == _canonical(value):
+            return choice
+    raise InvalidInputError(
+        f"{field} {value!r} is not one of {', '.join(choices)}", field=field.replace("-", "_")
+    )
+
+
+def _build_apparel(values: Mapping[str, Any]) -> Any:
     garments = {g: values.get(g) for g in ("top", "bottom", "one_piece")}
     given = [g for g, key in garments.items() if key is not None]
     if len(given) != 1:
@@ -158,7 +254,7 @@ def infer_replace_type(values: Mapping[str, Any]) -> str:
     )
 
 
-def _build_replace_background(values: Mapping[str, Any]) -> ReplaceBackgroundRequest:
+def _build_replace_background(values: Mapping[str, Any]) -> Any:
     replace_type = infer_replace_type(values)
     if replace_type not in REPLACE_TYPE_NEEDS:
         raise InvalidInputError(f"unknown replace_type {replace_type!r}", field="replace_type")
@@ -168,7 +264,6 @@ def _build_replace_background(values: Mapping[str, Any]) -> ReplaceBackgroundReq
     request = _model_builder(ReplaceBackgroundRequest, _REPLACE_PARAMS)(
         {**values, "replace_type": ReplaceType(replace_type)}
     )
-    assert isinstance(request, ReplaceBackgroundRequest)
     return request
 
 
@@ -231,8 +326,8 @@ _REPLACE_PARAMS = (
 def _op(
     name: str,
     operation_id: str,
-    module: ModuleType,
-    model: type[Any] | None,
+    module: Any,
+    model: Any,
     params: tuple[Param, ...],
     *,
     limit: int,
@@ -242,7 +337,7 @@ def _op(
     build: Callable[[Mapping[str, Any]], Any] | None = None,
     rules: ImageRules = ImageRules(),
 ) -> Operation:
-    builder = build or _model_builder(model, params)  # type: ignore[arg-type]
+    builder = build or _model_builder(model, params)
     return Operation(
         name, operation_id, module, params, builder, limit, results, default_format, summary, rules
     )
@@ -357,6 +452,8 @@ OPERATIONS: dict[str, Operation] = {
                     False,
                     "grow the mask by this many pixels",
                     "expand_pixels",
+                    minimum=0,
+                    maximum=512,
                 ),
             ),
             limit=5,
@@ -381,6 +478,8 @@ OPERATIONS: dict[str, Operation] = {
                     False,
                     "seconds (5 and 10 are priced)",
                     "video_duration",
+                    minimum=0,
+                    maximum=60,
                 ),
             ),
             limit=10,

@@ -33,6 +33,7 @@ from ._transport import (
     api_call,
     call_api,
     check_api_key,
+    configure_logging_from_environment,
     envelope_data,
     int_field,
     redact_key,
@@ -425,6 +426,10 @@ class _Client(
         poll_interval: float | None = None,
         http_client: _HttpT | None = None,
     ) -> None:
+        try:
+            configure_logging_from_environment()
+        except ValueError as exc:
+            raise InvalidInputError(str(exc), field="SELLERPIC_LOG") from None
         key, self._settings = _resolve_settings(
             api_key, base_url, max_retries, retry_policy, upload_mode, poll_interval
         )

@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+#: What an unreachable-server message tells a Python user to check (the CLI names its flag).
+BASE_URL_HINT = "check base_url / SELLERPIC_BASE_URL"
+
 #: Business codes the API answers with HTTP 200 and `success: false`.
 CODE_CONCURRENCY_LIMIT = 30003
 CODE_INSUFFICIENT_CREDITS = 30004

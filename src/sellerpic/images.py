@@ -11,9 +11,10 @@ import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 
-from PIL import Image
+TYPE_CHECKING = False  # see sellerpic/__init__.py
+if TYPE_CHECKING:
+    from typing import BinaryIO
 
 #: Upload formats the API accepts, as named in `getUploadUrl?format=`.
 UPLOAD_FORMATS = ("jpg", "jpeg", "png", "webp")
@@ -105,6 +106,10 @@ def inspect_image_file(path: str | Path) -> ImageInfo:
 
 
 def _inspect(head: bytes, stream: BinaryIO, size: int) -> ImageInfo:
+    # Pillow is imported when an image is read, not with the module: the CLI's help and
+    # argument errors must start without it.
+    from PIL import Image
+
     kind = sniff_format(head)
     if kind not in ("jpeg", "png", "webp"):
         found = kind or "not a recognised image"
@@ -158,6 +163,8 @@ def check_mask(mask_data: bytes, image: ImageInfo) -> None:
             f"mask is {mask.width}x{mask.height} px but its image is "
             f"{image.width}x{image.height} px; they must match",
         )
+    from PIL import Image
+
     with Image.open(io.BytesIO(mask_data)) as img:
         histogram = img.convert("L").histogram()
     total = sum(histogram)

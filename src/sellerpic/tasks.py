@@ -190,7 +190,7 @@ def resolve_inputs(
             _check_shape(op, p.name, prepared)
             local[p.name] = prepared
         elif p.kind != "mask" or is_file_key(value):
-            resolved[p.name] = value
+            resolved[p.name] = p.check(value)
     for p in op.params:
         value = values.get(p.name)
         if p.kind == "mask" and value is not None and value != "" and not is_file_key(value):
@@ -386,6 +386,7 @@ def run_steps(
     timeout: float | None,
     on_update: Callable[[TaskStatus], None] | None,
 ) -> Steps[RunResult]:
+    fmt = op.check_output(fmt, uhd)  # before anything is created and charged
     state = yield from create_steps(op, values, settings)
     status = yield from wait_steps(
         state, settings, poll_interval=poll_interval, timeout=timeout, on_update=on_update

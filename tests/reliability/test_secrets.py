@@ -51,3 +51,15 @@ def test_the_scan_catches_a_leak() -> None:
     scan.check_text(f"Authorization: Bearer {KEY}", "a leaky line")
     scan.check_text("Bearer sk-live-SECRET-someone-else", "another")
     assert len(scan.problems) == 2
+
+
+def test_the_scan_catches_keys_with_control_characters_and_in_json() -> None:
+    key = "sk-live-SECRET-crlf-9f3a1b\r\n"
+    scan = SecretScan([key])
+    scan.check_text("Illegal header value b'Bearer sk-live-SECRET-crlf-9f3a1b\\r\\n'", "repr")
+    scan.check_json('{"message": "bad key sk-live-SECRET-crlf-9f3a1b\\r"}', "--json")
+    scan.check_text("the API key has a control character at position 27 of 28", "clean")
+    assert len(scan.problems) == 3, scan.problems
+    inner = SecretScan(["sk-live-x\u0000-SECRET"])
+    inner.check_json('{"m": "sk-live-x\\u0000-SECRET"}', "--json")
+    assert inner.problems

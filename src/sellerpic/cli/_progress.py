@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import TextIO
+
+TYPE_CHECKING = False  # see sellerpic/__init__.py
+if TYPE_CHECKING:
+    from typing import TextIO
 
 
 def _size(n: float) -> str:
