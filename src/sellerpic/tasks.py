@@ -161,7 +161,12 @@ def _result_item(raw: Mapping[str, Any]) -> ResultItem:
 
 def parse_status(task_id: str, data: Mapping[str, Any]) -> TaskStatus:
     items = data.get("resultList")
-    rows = items if isinstance(items, list) else []
+    if items is not None and not isinstance(items, list):
+        # Read as "no results yet", a wrong type would keep a wait polling until its timeout.
+        raise ServerError(
+            "the answer's `data.resultList` is not a list as documented", field="resultList"
+        )
+    rows = items or []
     return TaskStatus(task_id, tuple(_result_item(r) for r in rows if isinstance(r, dict)))
 
 

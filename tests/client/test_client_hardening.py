@@ -344,3 +344,12 @@ def test_an_async_task_of_a_closed_client_says_the_client_is_closed() -> None:
             await task.refresh()
 
     asyncio.run(main())
+
+
+def test_a_status_whose_result_list_is_not_a_list_is_an_error(api: FakeApi) -> None:
+    api.fault(
+        "/v1/api/generate",
+        _answer(b'{"code":0,"success":true,"data":{"resultList":{"id":"1"}}}'),  # type: ignore[arg-type]
+    )
+    with _client(api) as client, pytest.raises(ServerError, match=r"data\.resultList"):
+        client.task("1956366543768004069").refresh()

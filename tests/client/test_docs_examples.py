@@ -32,7 +32,7 @@ def runnable_blocks() -> list[tuple[str, str, str]]:
     found = []
     for doc in DOCS:
         text = doc.read_text(encoding="utf-8")
-        for number, match in enumerate(_BLOCK.finditer(text), start=1):
+        for match in _BLOCK.finditer(text):
             line = text[: match.start()].count("\n") + 1
             found.append((f"{doc.name}:{line}", match.group(1), match.group(2)))
     return found

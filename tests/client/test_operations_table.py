@@ -70,6 +70,6 @@ def test_ranges_choices_and_formats_match_spec() -> None:
     description = download["description"]
     assert f"images {', '.join(sorted(IMAGE_FORMATS, key='jpg png webp'.find))};" in description
     assert f"videos {', '.join(sorted(VIDEO_FORMATS, key='mp4 gif webp'.find))}" in description
-    assert PRESET_TYPES == tuple(schemas["PresetType"]["enum"])
+    assert tuple(schemas["PresetType"]["enum"]) == PRESET_TYPES
     replace = OPERATIONS["replace_background"].param("replace_type")
     assert replace.choices == tuple(schemas["ReplaceType"]["enum"])
