@@ -244,7 +244,19 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-def install_log_redaction(logger_names: Iterable[str] = ("httpx",)) -> None:
+#: httpx logs each request URL at INFO; httpcore's DEBUG trace shows response headers, where a
+#: redirect's Location may carry a signed URL. A filter acts on its own logger's records only,
+#: so each httpcore logger gets one.
+_THIRD_PARTY_LOGGERS = (
+    "httpx",
+    "httpcore.connection",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.proxy",
+)
+
+
+def install_log_redaction(logger_names: Iterable[str] = _THIRD_PARTY_LOGGERS) -> None:
     """Idempotent: one `RedactingFilter` per logger."""
     for name in logger_names:
         logger = logging.getLogger(name)

@@ -353,3 +353,18 @@ def test_a_status_whose_result_list_is_not_a_list_is_an_error(api: FakeApi) -> N
     )
     with _client(api) as client, pytest.raises(ServerError, match=r"data\.resultList"):
         client.task("1956366543768004069").refresh()
+
+
+@pytest.mark.parametrize("logger", ["httpx", "httpcore.http11", "httpcore.connection"])
+def test_third_party_request_logs_are_redacted(
+    caplog: pytest.LogCaptureFixture, logger: str
+) -> None:
+    import sellerpic._transport  # noqa: F401  (installs the filters)
+
+    caplog.set_level(logging.DEBUG)
+    signed = "https://bucket.example/x?X-Amz-Signature=cafebabe1234&X-Amz-Expires=60"
+    logging.getLogger(logger).debug("headers %s", [(b"Location", signed.encode())])
+    logging.getLogger(logger).info("Authorization: Bearer sk-test-abcdef0123456789")
+    text = "\n".join(r.getMessage() for r in caplog.records)
+    assert "cafebabe1234" not in text and "sk-test-abcdef" not in text
+    assert "X-Amz-Signature=REDACTED" in text
