@@ -259,10 +259,13 @@ def test_connection_refused_says_what_to_check(
 def test_a_base_url_that_cannot_work_exits_2_at_once(
     env: Path, capsys: pytest.CaptureFixture[str], base_url: str, message: str
 ) -> None:
+    import sellerpic.client  # noqa: F401  (time the check, not the first import of httpx)
+
     started = time.monotonic()
     code, _, err = run(capsys, "credits", "--base-url", base_url)
     assert code == 2 and message in err
-    assert time.monotonic() - started < 1.0
+    # Before, such a URL was retried for about 3 s before failing.
+    assert time.monotonic() - started < 1.5
 
 
 def test_no_key_names_both_ways_to_give_one(
