@@ -12,11 +12,13 @@ import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
-
-from PIL import Image
 
 from ._catalog import ImageRules, MaskRules, catalog
+
+# Not `typing.TYPE_CHECKING`: importing typing costs the CLI's start-up; checkers honour it.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import BinaryIO
 
 _HEADER_BYTES = 32
 
@@ -95,6 +97,10 @@ def inspect_image_file(path: str | Path) -> ImageInfo:
 
 
 def _inspect(head: bytes, stream: BinaryIO, size: int) -> ImageInfo:
+    # Pillow is imported when an image is read, not with the module: the CLI's help and
+    # argument errors must start without it.
+    from PIL import Image
+
     kind = sniff_format(head)
     if kind not in {normalise_format(name) for name in catalog().upload_formats}:
         found = kind or "not a recognised image"
@@ -174,6 +180,8 @@ def check_mask(mask_data: bytes, image: ImageInfo, rules: MaskRules | None = Non
             f"mask is {mask.width}x{mask.height} px but its image is "
             f"{image.width}x{image.height} px; they must match",
         )
+    from PIL import Image
+
     with Image.open(io.BytesIO(mask_data)) as img:
         histogram = img.convert("L").histogram()
     total = sum(histogram)

@@ -8,43 +8,74 @@ not copied here: each `Operation` asks `sellerpic_spec` for them, on first use.
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from types import ModuleType
-from typing import Any, Literal
+from dataclasses import dataclass, replace
 
-from sellerpic_client.api.create_task import (
-    image_to_video,
-    instruct_edit,
-    lifestyle_scene,
-    prompt_segmentation,
-    remove_background,
-    replace_background,
-    segment_image,
-    swap_model,
-    try_on_accessories,
-    try_on_apparel,
-)
-from sellerpic_client.models import (
-    GarmentImage,
-    ImageToVideoRequest,
-    InstructEditRequest,
-    LifestyleSceneRequest,
-    PromptSegmentationRequest,
-    RemoveBackgroundRequest,
-    ReplaceBackgroundRequest,
-    ReplaceType,
-    SegmentImageRequest,
-    SwapModelRequest,
-    TryOnAccessoriesRequest,
-    TryOnApparelRequest,
-)
 from sellerpic_spec import ImageRules, OperationFacts, catalog
 
 from .errors import InvalidInputError
 
-ParamKind = Literal["image", "mask", "str", "int", "float", "bool"]
+# Not `typing.TYPE_CHECKING`: importing typing costs the CLI's start-up more than all of
+# its own code (`sellerpic --help` must not wait for it); type checkers honour the name.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Literal
+
+
+class _Lazy:
+    """A generated module or model, imported on first use: the table is read by the CLI to
+    build its parser, and `sellerpic --help` must not pay for httpx and the generated client."""
+
+    def __init__(self, module: str, attribute: str | None = None) -> None:
+        self._module = module
+        self._attribute = attribute
+
+    def _target(self) -> Any:
+        module = importlib.import_module(self._module)
+        return module if self._attribute is None else getattr(module, self._attribute)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._target(), name)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._target()(*args, **kwargs)
+
+
+def _api(name: str) -> Any:
+    return _Lazy(f"sellerpic_client.api.create_task.{name}")
+
+
+def _model(name: str) -> Any:
+    return _Lazy("sellerpic_client.models", name)
+
+
+image_to_video = _api("image_to_video")
+instruct_edit = _api("instruct_edit")
+lifestyle_scene = _api("lifestyle_scene")
+prompt_segmentation = _api("prompt_segmentation")
+remove_background = _api("remove_background")
+replace_background = _api("replace_background")
+segment_image = _api("segment_image")
+swap_model = _api("swap_model")
+try_on_accessories = _api("try_on_accessories")
+try_on_apparel = _api("try_on_apparel")
+GarmentImage = _model("GarmentImage")
+ImageToVideoRequest = _model("ImageToVideoRequest")
+InstructEditRequest = _model("InstructEditRequest")
+LifestyleSceneRequest = _model("LifestyleSceneRequest")
+PromptSegmentationRequest = _model("PromptSegmentationRequest")
+RemoveBackgroundRequest = _model("RemoveBackgroundRequest")
+ReplaceBackgroundRequest = _model("ReplaceBackgroundRequest")
+ReplaceType = _model("ReplaceType")
+SegmentImageRequest = _model("SegmentImageRequest")
+SwapModelRequest = _model("SwapModelRequest")
+TryOnAccessoriesRequest = _model("TryOnAccessoriesRequest")
+TryOnApparelRequest = _model("TryOnApparelRequest")
+
+if TYPE_CHECKING:
+    ParamKind = Literal["image", "mask", "str", "int", "float", "bool"]
 
 
 @dataclass(frozen=True)
@@ -57,14 +88,66 @@ class Param:
     help: str
     #: attribute of the generated request model (None: the builder handles it)
     field: str | None = None
-    choices: tuple[str, ...] = ()
+    #: the catalogue's list of the values this input takes (`replace_types`), if it has one
+    choices_of: str | None = None
+    #: the operation whose body field this is (set when the table is built)
+    operation_id: str = ""
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        """The values the spec allows, read when first needed (not when the table is built:
+        `sellerpic --help` reads the table and must not parse the spec)."""
+        if self.choices_of is None:
+            return ()
+        found: tuple[str, ...] = getattr(catalog(), self.choices_of)
+        return found
+
+    def _bound(self, name: str) -> float | None:
+        if self.field is None or self.kind not in ("int", "float"):
+            return None
+        facts = catalog().operation(self.operation_id)
+        value: float | None = getattr(facts.field(_camel(self.field)), name)
+        return value
+
+    @property
+    def minimum(self) -> float | None:
+        """The spec's `minimum` of this input's body field."""
+        return self._bound("minimum")
+
+    @property
+    def maximum(self) -> float | None:
+        """The spec's `maximum` of this input's body field."""
+        return self._bound("maximum")
+
+    def check(self, value: Any) -> Any:
+        """The value if the spec allows it (a choice in any spelling becomes the spec's);
+        otherwise InvalidInputError naming the input and what is allowed."""
+        if self.choices and isinstance(value, str):
+            return match_choice(value, self.choices, self.name)
+        if self.kind in ("int", "float") and isinstance(value, int | float):
+            if isinstance(value, bool):
+                return value
+            low, high = self.minimum, self.maximum
+            if (low is not None and value < low) or (high is not None and value > high):
+                allowed = " and ".join(
+                    text
+                    for text in (
+                        f"at least {low:g}" if low is not None else "",
+                        f"at most {high:g}" if high is not None else "",
+                    )
+                    if text
+                )
+                raise InvalidInputError(
+                    f"{self.name} must be {allowed} (got {value:g})", field=self.name
+                )
+        return value
 
 
 @dataclass(frozen=True)
 class Operation:
     name: str  # python name, e.g. try_on_accessories
     operation_id: str  # spec operationId, e.g. tryOnAccessories
-    module: ModuleType
+    module: Any  # the generated operation module
     params: tuple[Param, ...]
     build: Callable[[Mapping[str, Any]], Any]
     summary: str
@@ -100,6 +183,26 @@ class Operation:
         return self.facts.default_format
 
     @property
+    def video(self) -> bool:
+        return self.facts.result_kind == "video"
+
+    @property
+    def formats(self) -> tuple[str, ...]:
+        """The download formats this operation's results come in (the first is the default)."""
+        return self.facts.result_formats
+
+    def check_output(self, fmt: str | None, uhd: bool) -> str | None:
+        """Refuse, before anything is created, a download that could never work: a format
+        this operation's results do not come in, `uhd` on a video. Returns the format in the
+        spec's spelling."""
+        chosen = match_choice(fmt, self.formats, "format") if fmt else None
+        if uhd and self.video:
+            raise InvalidInputError(
+                f"{self.cli_name} makes a video: uhd applies to images only", field="uhd"
+            )
+        return chosen
+
+    @property
     def image_rules(self) -> ImageRules:
         """The rules every input image of this operation must pass."""
         return self.facts.image_rules or catalog().image_rules
@@ -127,9 +230,28 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
-def _model_builder(
-    model: type[Any], params: tuple[Param, ...]
-) -> Callable[[Mapping[str, Any]], Any]:
+def _camel(attribute: str) -> str:
+    """A generated model's attribute as the spec names the body field: `expand_pixels` ->
+    `expandPixels` (a trailing `_`, as in `type_`, is the generator's)."""
+    head, *rest = attribute.rstrip("_").split("_")
+    return head + "".join(word.title() for word in rest)
+
+
+def _canonical(value: str) -> str:
+    return value.strip().lower().replace("-", "").replace("_", "")
+
+
+def match_choice(value: str, choices: tuple[str, ...], field: str) -> str:
+    """`swap-model`, `swap_model`, `SWAP_MODEL` and `swapModel` all name `SWAP_MODEL`."""
+    for choice in choices:
+        if _canonical(choice) == _canonical(value):
+            return choice
+    raise InvalidInputError(
+        f"{field} {value!r} is not one of {', '.join(choices)}", field=field.replace("-", "_")
+    )
+
+
+def _model_builder(model: Any, params: tuple[Param, ...]) -> Callable[[Mapping[str, Any]], Any]:
     """Build the generated request model from already-resolved inputs (file keys, not paths)."""
 
     def build(values: Mapping[str, Any]) -> Any:
@@ -141,7 +263,7 @@ def _model_builder(
     return build
 
 
-def _build_apparel(values: Mapping[str, Any]) -> TryOnApparelRequest:
+def _build_apparel(values: Mapping[str, Any]) -> Any:
     garments = {g: values.get(g) for g in ("top", "bottom", "one_piece")}
     given = [g for g, key in garments.items() if key is not None]
     if len(given) != 1:
@@ -190,7 +312,7 @@ def infer_replace_type(values: Mapping[str, Any]) -> str:
     )
 
 
-def _build_replace_background(values: Mapping[str, Any]) -> ReplaceBackgroundRequest:
+def _build_replace_background(values: Mapping[str, Any]) -> Any:
     replace_type = infer_replace_type(values)
     needs = replace_type_needs()
     if replace_type not in needs:
@@ -201,7 +323,6 @@ def _build_replace_background(values: Mapping[str, Any]) -> ReplaceBackgroundReq
     request = _model_builder(ReplaceBackgroundRequest, _REPLACE_PARAMS)(
         {**values, "replace_type": ReplaceType(replace_type)}
     )
-    assert isinstance(request, ReplaceBackgroundRequest)
     return request
 
 
@@ -223,7 +344,7 @@ _REPLACE_PARAMS = (
         False,
         "inferred from the background field given when omitted",
         "replace_type",
-        choices=tuple(kind.value for kind in ReplaceType),
+        choices_of="replace_types",
     ),
     Param(
         "preset_background_id",
@@ -265,14 +386,15 @@ _REPLACE_PARAMS = (
 def _op(
     name: str,
     operation_id: str,
-    module: ModuleType,
-    model: type[Any] | None,
+    module: Any,
+    model: Any,
     params: tuple[Param, ...],
     *,
     summary: str,
     build: Callable[[Mapping[str, Any]], Any] | None = None,
 ) -> Operation:
-    builder = build or _model_builder(model, params)  # type: ignore[arg-type]
+    params = tuple(replace(p, operation_id=operation_id) for p in params)
+    builder = build or _model_builder(model, params)
     return Operation(name, operation_id, module, params, builder, summary)
 
 

@@ -32,10 +32,14 @@ from ._transport import (
     SyncDriver,
     api_call,
     call_api,
+    check_api_key,
+    configure_logging_from_environment,
     envelope_data,
+    int_field,
     redact_key,
+    whole_request_seconds,
 )
-from .errors import AuthenticationError, InvalidInputError
+from .errors import AuthenticationError, InvalidInputError, ServerError
 from .tasks import (
     AsyncTask,
     Awaited,
@@ -98,9 +102,9 @@ def _credits_steps(settings: Settings) -> Steps[Credits]:
     )
     data = envelope_data(raw)
     return Credits(
-        total=int(data.get("total") or 0),
-        used=int(data.get("usage") or 0),
-        remaining=int(data.get("remaining") or 0),
+        total=int_field(data, "total", "data"),
+        used=int_field(data, "usage", "data"),
+        remaining=int_field(data, "remaining", "data"),
     )
 
 
@@ -121,7 +125,10 @@ def _presets_steps(settings: Settings, type_: str, page: int, page_size: int) ->
         settings.retry,
     )
     data = envelope_data(raw)
-    rows = data.get("list") if isinstance(data.get("list"), list) else []
+    rows = data.get("list")
+    rows = [] if rows is None else rows
+    if not isinstance(rows, list):
+        raise ServerError("the answer's `data.list` is not a list as documented", field="list")
     items = [
         Preset(
             id=str(r.get("id", "")),
@@ -132,8 +139,13 @@ def _presets_steps(settings: Settings, type_: str, page: int, page_size: int) ->
         for r in rows or []
         if isinstance(r, dict)
     ]
-    total = data.get("total")
-    return PresetPage(items, total if isinstance(total, int) else None, bool(data.get("hasMore")))
+    total = int_field(data, "total", "data") if data.get("total") is not None else None
+    has_more = data.get("hasMore", False)
+    if not isinstance(has_more, bool):
+        raise ServerError(
+            "the answer's `data.hasMore` is not true or false as documented", field="hasMore"
+        )
+    return PresetPage(items, total, has_more)
 
 
 # --- shared configuration ----------------------------------------------------------------------
@@ -145,10 +157,14 @@ def _resolve_settings(
     upload_mode: UploadMode,
     poll_interval: float | None,
 ) -> tuple[str, Settings]:
-    key = api_key or os.environ.get("SELLERPIC_API_KEY")
+    key = (api_key or os.environ.get("SELLERPIC_API_KEY") or "").strip()
     if not key:
         raise AuthenticationError("no API key: pass api_key= or set SELLERPIC_API_KEY")
-    url = (base_url or os.environ.get("SELLERPIC_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+    try:
+        key = check_api_key(key)
+    except ValueError as exc:
+        raise AuthenticationError(str(exc)) from None
+    url = check_base_url(base_url or os.environ.get("SELLERPIC_BASE_URL") or DEFAULT_BASE_URL)
     if upload_mode not in UPLOAD_MODES:
         raise InvalidInputError(f"upload_mode must be one of {', '.join(UPLOAD_MODES)}")
     policy = retry_policy or RetryPolicy()
@@ -162,6 +178,38 @@ def _resolve_settings(
         )
     interval = default_poll_interval(url) if poll_interval is None else poll_interval
     return key, Settings(url, policy, upload_mode, interval)
+
+
+#: Paths the base URL must not end with: the operations' paths already start with them.
+_API_PREFIXES = ("/v1/api", "/v1")
+
+
+def check_base_url(base_url: str) -> str:
+    """The server's root URL, checked before any request: a scheme is required (httpx would
+    refuse `127.0.0.1:8080` only after the retries), and a trailing `/v1` or `/v1/api` would
+    double the operations' paths (every call a 404)."""
+    url = base_url.strip().rstrip("/")
+    scheme, sep, rest = url.partition("://")
+    if not sep or not rest:
+        raise InvalidInputError(
+            f"base URL {base_url!r} has no scheme: write http://{url} (the simulator) or "
+            f"https://{url}",
+            field="base_url",
+        )
+    if scheme.lower() not in ("http", "https"):
+        raise InvalidInputError(
+            f"base URL {base_url!r}: the scheme must be http or https, not {scheme!r}",
+            field="base_url",
+        )
+    for prefix in _API_PREFIXES:
+        if url.lower().endswith(prefix):
+            root = url[: -len(prefix)]
+            raise InvalidInputError(
+                f"base URL {base_url!r} ends with {prefix}: give the server's root, "
+                f"{root} (the paths of the operations start with /v1/api)",
+                field="base_url",
+            )
+    return url
 
 
 def _attach(http: httpx.Client | httpx.AsyncClient, base_url: str, key: str, timeout: Any) -> None:
@@ -378,6 +426,10 @@ class _Client(
         poll_interval: float | None = None,
         http_client: _HttpT | None = None,
     ) -> None:
+        try:
+            configure_logging_from_environment()
+        except ValueError as exc:
+            raise InvalidInputError(str(exc), field="SELLERPIC_LOG") from None
         key, self._settings = _resolve_settings(
             api_key, base_url, max_retries, retry_policy, upload_mode, poll_interval
         )
@@ -391,14 +443,16 @@ class _Client(
             timeout or (DEFAULT_TIMEOUT if self._owns_http else None),
         )
         self._driver = self._new_driver(
-            AuthenticatedClient(base_url=self._settings.base_url, token="")
+            AuthenticatedClient(base_url=self._settings.base_url, token=""),
+            whole_request_seconds(self._http.timeout),
         )
 
     def _new_http(self) -> _HttpT:
         raise NotImplementedError
 
-    def _new_driver(self, api: AuthenticatedClient) -> _DriverT:
-        """The driver over `self._http`, with `api` set to use that same client."""
+    def _new_driver(self, api: AuthenticatedClient, deadline: float | None) -> _DriverT:
+        """The driver over `self._http`, with `api` set to use that same client; `deadline`
+        bounds each attempt of each request as a whole."""
         raise NotImplementedError
 
     def _new_task(self, state: TaskState) -> _HandleT:
@@ -542,9 +596,9 @@ class SellerPic(
     def _new_http(self) -> httpx.Client:
         return httpx.Client()
 
-    def _new_driver(self, api: AuthenticatedClient) -> SyncDriver:
+    def _new_driver(self, api: AuthenticatedClient, deadline: float | None) -> SyncDriver:
         api.set_httpx_client(self._http)
-        return SyncDriver(self._http, api)
+        return SyncDriver(self._http, api, deadline)
 
     def _new_task(self, state: TaskState) -> Task:
         return Task(state, self._settings, self._driver)
@@ -578,9 +632,9 @@ class AsyncSellerPic(
     def _new_http(self) -> httpx.AsyncClient:
         return httpx.AsyncClient()
 
-    def _new_driver(self, api: AuthenticatedClient) -> AsyncDriver:
+    def _new_driver(self, api: AuthenticatedClient, deadline: float | None) -> AsyncDriver:
         api.set_async_httpx_client(self._http)
-        return AsyncDriver(self._http, api)
+        return AsyncDriver(self._http, api, deadline)
 
     def _new_task(self, state: TaskState) -> AsyncTask:
         return AsyncTask(state, self._settings, self._driver)

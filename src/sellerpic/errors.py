@@ -10,13 +10,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+#: What an unreachable-server message tells a Python user to check (the CLI names its flag).
+BASE_URL_HINT = "check base_url / SELLERPIC_BASE_URL"
+
 #: Business codes the API answers with HTTP 200 and `success: false`.
 CODE_CONCURRENCY_LIMIT = 30003
 CODE_INSUFFICIENT_CREDITS = 30004
 
 
 class SellerPicError(Exception):
-    """Base class: `code` and `msg` from the envelope, `trace_id` to quote to support."""
+    """Base class: `code` and `msg` from the envelope, `trace_id` to quote to support.
+
+    `maybe_processed` is True when the request created a task (or may have) even though it
+    failed: a create whose answer was lost, a 5xx, or an answer that could not be read. Such a
+    create is never sent again by the client, because a second one could charge twice."""
 
     def __init__(
         self,
@@ -25,12 +32,14 @@ class SellerPicError(Exception):
         code: int | None = None,
         trace_id: str | None = None,
         status_code: int | None = None,
+        maybe_processed: bool = False,
     ) -> None:
         super().__init__(msg)
         self.msg = msg
         self.code = code
         self.trace_id = trace_id
         self.status_code = status_code
+        self.maybe_processed = maybe_processed
 
     def __str__(self) -> str:
         details = []
@@ -45,7 +54,8 @@ class SellerPicError(Exception):
     def __repr__(self) -> str:
         return (
             f"{type(self).__name__}(msg={self.msg!r}, code={self.code!r}, "
-            f"trace_id={self.trace_id!r}, status_code={self.status_code!r})"
+            f"trace_id={self.trace_id!r}, status_code={self.status_code!r}, "
+            f"maybe_processed={self.maybe_processed!r})"
         )
 
 
@@ -78,7 +88,31 @@ class InsufficientCreditsError(SellerPicError):
 
 
 class ServerError(SellerPicError):
-    """5xx, or an answer that is not the documented envelope."""
+    """5xx, or an answer that is not the documented envelope (`field` names the part that is
+    not of its documented type, e.g. `data.total`)."""
+
+    def __init__(
+        self,
+        msg: str,
+        *,
+        code: int | None = None,
+        trace_id: str | None = None,
+        status_code: int | None = None,
+        maybe_processed: bool = False,
+        field: str | None = None,
+    ) -> None:
+        super().__init__(
+            msg,
+            code=code,
+            trace_id=trace_id,
+            status_code=status_code,
+            maybe_processed=maybe_processed,
+        )
+        self.field = field
+
+
+class ClientClosedError(SellerPicError):
+    """The client (or the `SellerPic` a `Task` came from) was closed before this call."""
 
 
 class InvalidInputError(SellerPicError):
@@ -91,13 +125,22 @@ class InvalidInputError(SellerPicError):
 
 
 class APIConnectionError(SellerPicError):
-    """The request did not complete at the network level."""
+    """The request did not complete at the network level.
 
-    def __init__(self, msg: str, *, maybe_processed: bool = False) -> None:
-        super().__init__(msg)
-        #: True when the server may have acted on the request (e.g. created a task) even
-        #: though no answer arrived.
-        self.maybe_processed = maybe_processed
+    `url` is the origin that could not be reached (scheme, host, port) and `reason` what went
+    wrong in plain words ("connection refused"), when they are known."""
+
+    def __init__(
+        self,
+        msg: str,
+        *,
+        maybe_processed: bool = False,
+        url: str | None = None,
+        reason: str | None = None,
+    ) -> None:
+        super().__init__(msg, maybe_processed=maybe_processed)
+        self.url = url
+        self.reason = reason
 
 
 class APITimeoutError(APIConnectionError):

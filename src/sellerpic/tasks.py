@@ -179,7 +179,12 @@ def _result_item(raw: Mapping[str, Any]) -> ResultItem:
 
 def parse_status(task_id: str, data: Mapping[str, Any]) -> TaskStatus:
     items = data.get("resultList")
-    rows = items if isinstance(items, list) else []
+    if items is not None and not isinstance(items, list):
+        # Read as "no results yet", a wrong type would keep a wait polling until its timeout.
+        raise ServerError(
+            "the answer's `data.resultList` is not a list as documented", field="resultList"
+        )
+    rows = items or []
     return TaskStatus(task_id, tuple(_result_item(r) for r in rows if isinstance(r, dict)))
 
 
@@ -204,7 +209,7 @@ def resolve_inputs(
         if p.kind == "image" and not is_file_key(value):
             local[p.name] = prepare_image(value, field=p.name, rules=op.image_rules)
         elif p.kind != "mask" or is_file_key(value):
-            resolved[p.name] = value
+            resolved[p.name] = p.check(value)
     for p in op.params:
         value = values.get(p.name)
         if p.kind == "mask" and value is not None and value != "" and not is_file_key(value):
@@ -251,7 +256,12 @@ def submit_steps(
     )
     task_id = envelope_data(raw).get("id")
     if task_id is None or task_id == "":
-        raise ServerError(f"{op.operation_id} answered without a task id")
+        raise ServerError(
+            f"{op.operation_id} answered without a task id; the task may have been created: "
+            "it was not sent again, to avoid a second charge",
+            maybe_processed=True,
+            field="data.id",
+        )
     # Ids are 19-digit numbers; a JSON number would lose digits, so always keep the text.
     text = str(task_id) if isinstance(task_id, (str, int)) and not isinstance(task_id, bool) else ""
     if not is_task_id(text):
@@ -412,6 +422,7 @@ def run_steps(
     timeout: float | None,
     on_update: Callable[[TaskStatus], None] | None,
 ) -> Steps[RunResult]:
+    fmt = op.check_output(fmt, uhd)  # before anything is created and charged
     state = yield from create_steps(op, values, settings)
     status = yield from wait_steps(
         state, settings, poll_interval=poll_interval, timeout=timeout, on_update=on_update

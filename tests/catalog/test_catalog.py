@@ -38,7 +38,7 @@ def test_import_parses_nothing_until_a_fact_is_asked() -> None:
     script = (
         "import sellerpic_spec, sellerpic.cli\n"
         "from sellerpic_spec import _catalog\n"
-        "sellerpic.cli.build_parser()\n"  # what `sellerpic --help` does
+        "sellerpic.cli.build_parser(None)\n"  # what `sellerpic --help` does
         "print(_catalog.document.cache_info().currsize)\n"
         "sellerpic_spec.catalog().operation('swapModel')\n"
         "print(_catalog.document.cache_info().currsize)\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import socket
+from pathlib import Path
 
 import pytest
 
@@ -51,3 +52,49 @@ def test_the_scan_catches_a_leak() -> None:
     scan.check_text(f"Authorization: Bearer {KEY}", "a leaky line")
     scan.check_text("Bearer sk-live-SECRET-someone-else", "another")
     assert len(scan.problems) == 2
+
+
+def test_the_scan_catches_keys_with_control_characters_and_in_json() -> None:
+    key = "sk-live-SECRET-crlf-9f3a1b\r\n"
+    scan = SecretScan([key])
+    scan.check_text("Illegal header value b'Bearer sk-live-SECRET-crlf-9f3a1b\\r\\n'", "repr")
+    scan.check_json('{"message": "bad key sk-live-SECRET-crlf-9f3a1b\\r"}', "--json")
+    scan.check_text("the API key has a control character at position 27 of 28", "clean")
+    assert len(scan.problems) == 3, scan.problems
+    inner = SecretScan(["sk-live-x\u0000-SECRET"])
+    inner.check_json('{"m": "sk-live-x\\u0000-SECRET"}', "--json")
+    assert inner.problems
+
+
+def test_cli_json_output_and_debug_log_carry_no_key(
+    tmp_path: Path, secret_scan: SecretScan, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every CLI outcome with a key the scan knows: accepted (saved with CRLF), refused by the
+    server, refused locally (a control character inside); `--json` on stdout, debug log on
+    stderr."""
+    from sellerpic.cli import main
+
+    other = "sk-live-SECRET-unknown-0c4d2e"
+    inner = "sk-live-SECRET-in\rner-7a6b5c"
+    secret_scan.keys.extend([KEY, other, inner])
+    image = tmp_path / "a.png"
+    image.write_bytes(image_bytes())
+    config = MockConfig(data_dir=tmp_path / "d", api_keys={KEY: 10})
+    outcomes = []
+    with run_server(config) as url:
+        for key, argv in (
+            (KEY + "\r\n", ["credits"]),
+            (KEY + "\r\n", ["upload", str(image)]),
+            (other, ["credits", "--max-retries", "0"]),
+            (other, ["upload", str(image), "--max-retries", "0"]),
+            (inner, ["credits"]),
+        ):
+            code = main(
+                ["--json", "--log-level", "debug", "--base-url", url, "--api-key", key, *argv]
+            )
+            captured = capsys.readouterr()
+            secret_scan.check_json(captured.out, f"--json of {argv[0]}")
+            secret_scan.check_text(captured.err, f"stderr of {argv[0]}")
+            outcomes.append(code)
+    assert outcomes == [0, 0, 3, 3, 2]
+    assert not secret_scan.problems, secret_scan.problems

@@ -3,22 +3,32 @@
 Exit codes: 0 success; 2 user error (bad arguments, missing or invalid local file, no API key);
 3 API or network error; 4 a task failed or did not finish in time (batch: a job failed or is
 ambiguous); 130 interrupted.
+
+The parser is built from the operation table alone: the client, httpx, the generated package
+and Pillow are imported only once a command runs, so help and argument errors are instant.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
 
-from .._operations import OPERATIONS, Operation, Param
+from .._operations import (
+    OPERATIONS,
+    Operation,
+    Param,
+    find_operation,
+    match_choice,
+)
 from .._version import __version__
-from ..client import PRESET_TYPES, SellerPic
 from ..errors import (
+    BASE_URL_HINT,
     AuthenticationError,
     InvalidInputError,
     SellerPicError,
@@ -26,13 +36,26 @@ from ..errors import (
     TaskNotFinishedError,
     TaskTimeoutError,
 )
-from ..tasks import DOWNLOAD_FORMATS, Task, TaskStatus
-from ..uploads import UPLOAD_MODES
-from ._manifest import load_manifest
 from ._progress import BatchLine, Progress
 
+TYPE_CHECKING = False  # see sellerpic/__init__.py
 if TYPE_CHECKING:
+    from typing import Any, NoReturn
+
     from ..batch import BatchProgress, JobRecord
+    from ..client import SellerPic
+    from ..tasks import Task, TaskStatus
+
+#: `sellerpic.uploads.UPLOAD_MODES` (a test keeps them equal; importing it loads httpx).
+UPLOAD_MODES = ("presigned", "multipart")
+#: The spec's DownloadFormat and PresetType. Copies, because the parser is built on every
+#: start and reading the catalogue costs the help more than the rest of it; a test keeps them
+#: equal to `sellerpic_spec`.
+DOWNLOAD_FORMATS = ("png", "jpg", "webp", "mp4", "gif")
+PRESET_TYPES = ("SWAP_MODEL", "SWAP_MODEL_SCENE", "AI_BACKGROUND", "BACKGROUND")
+#: `sellerpic._transport.LOG_LEVELS`.
+LOG_LEVELS = ("debug", "info", "warning", "error")
+CLI_BASE_URL_HINT = "check --base-url / SELLERPIC_BASE_URL"
 
 EXIT_OK, EXIT_USAGE, EXIT_API, EXIT_TASK, EXIT_INTERRUPTED = 0, 2, 3, 4, 130
 
@@ -45,9 +68,13 @@ examples:
   sellerpic try-on-accessories --model-image a.png --model-mask m.png --product-image p.png
   sellerpic replace-background --product-image p.png --background-color '#80c699' --no-wait
   sellerpic wait 1956366543768004069 && sellerpic download 1956366543768004069 -o out/
-  sellerpic batch jobs.csv -o out/            # resumable; see docs/USAGE.md
-  sellerpic-mock serve --port 8080             # offline simulator (the simulator extra)
+  sellerpic batch jobs.csv -o out/            # resumable; see `sellerpic batch --help`
+  sellerpic-mock serve --port 8080 --ephemeral # offline simulator
   SELLERPIC_BASE_URL=http://127.0.0.1:8080 SELLERPIC_API_KEY=sk-sellerpic-demo sellerpic credits
+  sellerpic --log-level info credits           # one line per request (or SELLERPIC_LOG=info)
+
+Common options go before or after the command. Names of operations, preset types and formats
+may be written kebab-case, snake_case or as the API spells them (swap-model, SWAP_MODEL).
 
 exit codes: 0 ok, 2 user error, 3 API/network error, 4 task failed or timed out, 130 interrupted
 """
@@ -59,24 +86,85 @@ class UsageError(Exception):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{self.prog}: {message}")
+        raise UsageError(f"{self.prog}: {message} (see `{self.prog} --help`)")
 
 
 # --- parser ------------------------------------------------------------------------------------
-def _common_options() -> _Parser:
+def _choice(choices: tuple[str, ...], name: str) -> Callable[[str], str]:
+    """An argparse type accepting any spelling of a choice (see `match_choice`)."""
+
+    def convert(value: str) -> str:
+        try:
+            return match_choice(value, choices, name)
+        except InvalidInputError as exc:
+            raise argparse.ArgumentTypeError(exc.msg) from None
+
+    convert.__name__ = name  # argparse names the type in some messages
+    return convert
+
+
+#: Options every command takes, before or after the command's name: `sellerpic --json
+#: credits` and `sellerpic credits --json` are the same. (name, takes a value)
+_COMMON: tuple[tuple[str, bool], ...] = (
+    ("--api-key", True),
+    ("--base-url", True),
+    ("--upload-mode", True),
+    ("--max-retries", True),
+    ("--request-timeout", True),
+    ("--log-level", True),
+    ("--json", False),
+    ("-q", False),
+    ("--quiet", False),
+)
+
+
+def _common_options(*, after_command: bool) -> _Parser:
+    """The common options; after the command they default to "not given" (SUPPRESS) so that
+    they do not overwrite what was given before it."""
     common = _Parser(add_help=False)
     group = common.add_argument_group("connection and output")
-    group.add_argument("--api-key", help="API key (default: $SELLERPIC_API_KEY)")
+
+    def default(value: Any) -> Any:
+        return argparse.SUPPRESS if after_command else value
+
     group.add_argument(
-        "--base-url", help="API base URL (default: $SELLERPIC_BASE_URL or the real API)"
+        "--api-key", default=default(None), help="API key (default: $SELLERPIC_API_KEY)"
     )
-    group.add_argument("--upload-mode", choices=UPLOAD_MODES, default="presigned")
-    group.add_argument("--max-retries", type=int, default=None)
     group.add_argument(
-        "--request-timeout", type=float, default=None, help="seconds per HTTP request"
+        "--base-url",
+        default=default(None),
+        help="API base URL, the server's root (default: $SELLERPIC_BASE_URL or the real API)",
     )
-    group.add_argument("--json", action="store_true", help="print machine-readable JSON on stdout")
-    group.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    group.add_argument(
+        "--upload-mode",
+        type=_choice(UPLOAD_MODES, "upload-mode"),
+        choices=UPLOAD_MODES,
+        default=default("presigned"),
+    )
+    group.add_argument("--max-retries", type=int, default=default(None))
+    group.add_argument(
+        "--request-timeout",
+        type=float,
+        default=default(None),
+        help="seconds one HTTP request may take as a whole, connect to last byte",
+    )
+    group.add_argument(
+        "--log-level",
+        type=_choice(LOG_LEVELS, "log-level"),
+        choices=LOG_LEVELS,
+        default=default(None),
+        help="log each request on stderr (operation, method, URL without secrets, status, "
+        "time, retries); default: $SELLERPIC_LOG",
+    )
+    group.add_argument(
+        "--json",
+        action="store_true",
+        default=default(False),
+        help="print machine-readable JSON on stdout",
+    )
+    group.add_argument(
+        "-q", "--quiet", action="store_true", default=default(False), help="no progress on stderr"
+    )
     return common
 
 
@@ -90,10 +178,14 @@ def _wait_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--wait-timeout", type=float, default=None, help="give up after N seconds")
 
 
-def _download_options(parser: argparse.ArgumentParser) -> None:
+def _download_options(
+    parser: argparse.ArgumentParser, formats: tuple[str, ...] = DOWNLOAD_FORMATS
+) -> None:
     parser.add_argument("-o", "--output", default=".", help="directory for results (default .)")
-    parser.add_argument("--format", choices=DOWNLOAD_FORMATS, help="output format")
-    parser.add_argument("--uhd", action="store_true", help="high-resolution output")
+    parser.add_argument(
+        "--format", type=_choice(formats, "format"), choices=formats, help="output format"
+    )
+    parser.add_argument("--uhd", action="store_true", help="high-resolution output (images)")
 
 
 def _add_param(parser: argparse.ArgumentParser, param: Param) -> None:
@@ -107,20 +199,55 @@ def _add_param(parser: argparse.ArgumentParser, param: Param) -> None:
         kwargs["required"] = param.required
         if param.choices:
             kwargs["choices"] = param.choices
+            kwargs["type"] = _choice(param.choices, flag[2:])
             kwargs.pop("metavar")
     parser.add_argument(flag, **kwargs)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    common = _common_options()
+class _Skipped(_Parser):
+    """A command not named on the command line: listed in the help, its options not built
+    (building all of them was most of the CLI's start-up)."""
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> Any:
+        return None
+
+    def set_defaults(self, **kwargs: Any) -> None:
+        return None
+
+
+class _Commands(argparse._SubParsersAction):  # type: ignore[type-arg]
+    """Sub-commands, built in full only for `wanted` (all of them when it is "*")."""
+
+    wanted: str | None = "*"
+
+    def add_parser(self, name: str, **kwargs: Any) -> Any:
+        if self.wanted in ("*", name):
+            return super().add_parser(name, **kwargs)
+        kwargs.pop("parents", None)
+        built_by = self._parser_class
+        self._parser_class = _Skipped
+        try:
+            return super().add_parser(name, **kwargs)
+        finally:
+            self._parser_class = built_by
+
+
+def build_parser(command: str | None = "*") -> argparse.ArgumentParser:
+    """The whole parser, or (with `command`) one whose other sub-commands are only listed."""
+    common = _common_options(after_command=True)
     parser = _Parser(
         prog="sellerpic",
         description="SellerPic AI from the command line: upload, create tasks, wait, download.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[_common_options(after_command=False)],
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands = parser.add_subparsers(
+        dest="command", metavar="COMMAND", parser_class=_Parser, action=_Commands
+    )
+    assert isinstance(commands, _Commands)
+    commands.wanted = command
     for op in OPERATIONS.values():
         sub = commands.add_parser(
             op.cli_name,
@@ -129,11 +256,13 @@ def build_parser() -> argparse.ArgumentParser:
             description=f"{op.summary}. Images take a local path (checked, then uploaded) or "
             "a file key (UPLOAD/...). Without --no-wait: create, wait, download.",
         )
+        if isinstance(sub, _Skipped):
+            continue  # its inputs' choices and formats are the spec's: read only when named
         for param in op.params:
             _add_param(sub, param)
         sub.add_argument("--no-wait", action="store_true", help="print the task id and exit")
         _wait_options(sub)
-        _download_options(sub)
+        _download_options(sub, op.formats)
         sub.set_defaults(handler=_cmd_operation, operation=op)
 
     sub = commands.add_parser("upload", parents=[common], help="check and upload a file")
@@ -164,7 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.set_defaults(handler=_cmd_download)
 
     sub = commands.add_parser("presets", parents=[common], help="list preset models/backgrounds")
-    sub.add_argument("type", choices=PRESET_TYPES, type=str.upper)
+    sub.add_argument("type", choices=PRESET_TYPES, type=_choice(PRESET_TYPES, "preset type"))
     sub.add_argument("--page", type=int, default=1)
     sub.add_argument("--page-size", type=int, default=10)
     sub.set_defaults(handler=_cmd_presets)
@@ -181,7 +310,11 @@ def build_parser() -> argparse.ArgumentParser:
         "Paths inside the manifest are read from the manifest's folder; paths on the command "
         "line from the current folder. One run per state file at a time.",
     )
-    sub.add_argument("manifest", help="jobs file: .json, .yaml/.yml or .csv (see docs/USAGE.md)")
+    sub.add_argument(
+        "manifest",
+        help="jobs file: .json, .yaml/.yml (a list of {id, operation, inputs...}) or .csv "
+        "(columns id, operation and one per input)",
+    )
     sub.add_argument(
         "--state-file",
         help="default: MANIFEST.state.json beside the manifest; a path given here is from the "
@@ -219,8 +352,13 @@ class Context:
         self.progress = Progress(enabled=interactive and not args.quiet and not args.json)
 
     def client(self) -> SellerPic:
+        key = self.args.api_key or os.environ.get("SELLERPIC_API_KEY") or ""
+        if not key.strip():
+            raise AuthenticationError("no API key: pass --api-key KEY or set SELLERPIC_API_KEY")
+        from ..client import SellerPic
+
         return SellerPic(
-            self.args.api_key,
+            key,
             base_url=self.args.base_url,
             max_retries=self.args.max_retries,
             timeout=self.args.request_timeout,
@@ -285,6 +423,12 @@ def _finish(ctx: Context, task: Task) -> int:
 def _cmd_operation(ctx: Context) -> int:
     op: Operation = ctx.args.operation
     inputs = {p.name: getattr(ctx.args, p.name) for p in op.params}
+    # Everything that can be checked here is, before the create spends credits.
+    if not ctx.args.no_wait:
+        op.check_output(ctx.args.format, ctx.args.uhd)
+    for param in op.params:
+        if inputs[param.name] is not None and param.kind not in ("image", "mask"):
+            inputs[param.name] = param.check(inputs[param.name])
     with ctx.client() as client:
         task = client.create(
             op.name,
@@ -361,6 +505,8 @@ def _cmd_credits(ctx: Context) -> int:
 
 
 def _cmd_batch(ctx: Context) -> int:
+    from ._manifest import load_manifest
+
     manifest = Path(ctx.args.manifest)
     jobs = load_manifest(manifest)
     state_file = Path(ctx.args.state_file or f"{manifest}.state.json")
@@ -419,6 +565,50 @@ def _report(message: str) -> None:
     print(f"sellerpic: {message}", file=sys.stderr)
 
 
+def _command_index(argv: list[str]) -> int | None:
+    """Where the command is: the first word that is neither a common option nor its value."""
+    takes_value = {name for name, value in _COMMON if value}
+    index = 0
+    while index < len(argv):
+        word = argv[index]
+        if word == "--":
+            return None
+        if word.startswith("-"):
+            index += 2 if word in takes_value else 1
+            continue
+        return index
+    return None
+
+
+def _command_spelled_as_listed(argv: list[str]) -> list[str]:
+    """`remove_background` and `removeBackground` name `remove-background`."""
+    index = _command_index(argv)
+    if index is None:
+        return argv
+    word = argv[index]
+    if "_" in word or any(c.isupper() for c in word):
+        with contextlib.suppress(InvalidInputError):
+            return [*argv[:index], find_operation(word).cli_name, *argv[index + 1 :]]
+    return argv
+
+
+def _start_logging(level: str | None) -> None:
+    chosen = level or os.environ.get("SELLERPIC_LOG", "").strip().lower() or None
+    if chosen is None:
+        return
+    if chosen not in LOG_LEVELS:
+        raise UsageError(
+            f"sellerpic: SELLERPIC_LOG={chosen!r} is not one of {', '.join(LOG_LEVELS)}"
+        )
+    from .._transport import configure_logging
+
+    _stop_logging.append(configure_logging(chosen))
+
+
+#: Undoes the logging set up for one `main` call (tests call `main` many times per process).
+_stop_logging: list[Callable[[], None]] = []
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list[:1] == ["mock"]:
@@ -429,17 +619,29 @@ def main(argv: Sequence[str] | None = None) -> int:
             + "` (pip install 'sellerpic-kit[simulator]' if it is missing)"
         )
         return EXIT_USAGE
-    parser = build_parser()
+    args_list = _command_spelled_as_listed(args_list)
+    index = _command_index(args_list)
+    parser = build_parser(None if index is None else args_list[index])
     try:
         args = parser.parse_args(args_list)
+        _start_logging(args.log_level)
     except UsageError as exc:
-        _report(str(exc))
+        # The parser's message already starts with the program's name.
+        print(str(exc), file=sys.stderr)
         return EXIT_USAGE
     if not getattr(args, "handler", None):
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     ctx = Context(args)
-    handler: Callable[[Context], int] = args.handler
+    try:
+        return _run(ctx)
+    finally:
+        while _stop_logging:
+            _stop_logging.pop()()
+
+
+def _run(ctx: Context) -> int:
+    handler: Callable[[Context], int] = ctx.args.handler
     try:
         return handler(ctx)
     except KeyboardInterrupt:
@@ -465,15 +667,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _fail(ctx: Context, exc: Exception, code: int) -> int:
+    message = str(exc).replace(BASE_URL_HINT, CLI_BASE_URL_HINT)
     if ctx.json:
-        payload: dict[str, Any] = {"error": type(exc).__name__, "message": str(exc)}
-        for name in ("code", "trace_id", "status_code", "task_id"):
+        payload: dict[str, Any] = {"error": type(exc).__name__, "message": message}
+        for name in ("code", "trace_id", "status_code", "task_id", "field", "url"):
             if getattr(exc, name, None) is not None:
                 payload[name] = getattr(exc, name)
+        if getattr(exc, "maybe_processed", False):
+            payload["maybe_processed"] = True
         if isinstance(exc, TaskFailedError):
             payload["failures"] = [asdict(f) for f in exc.failures]
         print(json.dumps(payload, indent=2))
-    _report(str(exc))
+    _report(message)
     return code
 
 

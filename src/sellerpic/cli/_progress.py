@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import TYPE_CHECKING, TextIO
 
+TYPE_CHECKING = False  # see sellerpic/__init__.py
 if TYPE_CHECKING:
+    from typing import TextIO
+
     from ..batch import BatchProgress
 
 
