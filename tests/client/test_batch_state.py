@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from sellerpic import SellerPic, batch
+from sellerpic import SellerPic, _batch_run
 from sellerpic.batch import (
     STATE_VERSION,
     Job,
@@ -279,10 +279,10 @@ def test_resume_follows_the_job_list_order(client: SellerPic, api: FakeApi, tmp_
 def test_journal_compacted_when_it_grows_mid_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(batch, "_compact_after", lambda jobs: 10)
+    monkeypatch.setattr(_batch_run, "_compact_after", lambda jobs: 10)
     state = tmp_path / "state.json"
     records = {f"j{n}": JobRecord(f"j{n}", "remove_background") for n in range(3)}
-    run = batch._Run(records, {}, state, None)
+    run = _batch_run.Run(records, {}, state, None)
     run.compact()
     for n in range(40):
         record = records[f"j{n % 3}"]
