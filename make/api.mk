@@ -1,0 +1,12 @@
+# Change report and release gate (tools/api_diff.py, docs/VERSIONING.md) and recordings.
+# BASE: the git ref to compare the working tree with; empty means the latest `v*` tag reachable
+# from HEAD, else HEAD (a fresh clone without tags: no change, exit 0, under a second).
+BASE ?=
+API_DIFF_ARGS ?=
+
+api-diff: $(STAMP)/python $(STAMP)/npm  ## change report + gate vs BASE (default: latest v* tag, else HEAD)
+	@mkdir -p reports
+	@$(PY) tools/api_diff.py $(if $(BASE),--base $(BASE)) --output reports/api-diff.md $(API_DIFF_ARGS)
+
+# `make test` runs the gate: a breaking change without a version bump fails CI.
+test: api-diff
