@@ -10,3 +10,9 @@ api-diff: $(STAMP)/python $(STAMP)/npm  ## change report + gate vs BASE (default
 
 # `make test` runs the gate: a breaking change without a version bump fails CI.
 test: api-diff
+
+# Recordings: SELLERPIC_RECORD=DIR (or record_dir=) makes the client write each exchange, redacted.
+DIR ?=
+verify-recordings: $(STAMP)/python  ## check recorded exchanges (DIR=...) against the spec, per operation
+	@test -n "$(DIR)" || { echo "verify-recordings: set DIR to a SELLERPIC_RECORD folder" >&2; exit 2; }
+	@$(PY) -m tools.verify_recordings "$(DIR)"

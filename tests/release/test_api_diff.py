@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from tools import api_diff
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = "openapi/sellerpic.yaml"
+STAMPS = (".make/python", ".make/npm")
 
 pytestmark = pytest.mark.skipif(
     not (ROOT / "node_modules" / ".bin" / "redocly").exists(),
@@ -28,19 +30,28 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+def installed_paths() -> dict[str, str]:
+    """The editable install's .pth files: a make in the clone that reinstalled would change them."""
+    site = Path(sys.prefix, "lib", f"python{sys.version_info[0]}.{sys.version_info[1]}")
+    return {str(p): p.read_text() for p in site.glob("site-packages/*.pth")}
+
+
 @pytest.fixture
-def clone(tmp_path: Path) -> Path:
+def clone(tmp_path: Path) -> Iterator[Path]:
+    before = installed_paths()
     repo = tmp_path / "repo"
     subprocess.run(["git", "clone", "--quiet", str(ROOT), str(repo)], check=True)
     for name in ("tools/api_diff.py", "make/api.mk", "redocly.yaml"):
         shutil.copy2(ROOT / name, repo / name)
     (repo / ".venv").symlink_to(Path(sys.prefix))
     (repo / "node_modules").symlink_to(ROOT / "node_modules")
-    # The set-up stamps, newer than pyproject.toml and package.json: make installs nothing.
+    # The set-up stamps exist (and make_api_diff passes them with -o): make installs nothing
+    # into the shared .venv, whatever the test edits in pyproject.toml.
     (repo / ".make").mkdir()
-    for stamp in ("python", "npm"):
-        (repo / ".make" / stamp).touch()
-    return repo
+    for stamp in STAMPS:
+        (repo / stamp).touch()
+    yield repo
+    assert installed_paths() == before, "a make in the clone reinstalled the project"
 
 
 def edit_spec(repo: Path, old: str, new: str) -> None:
@@ -57,7 +68,7 @@ def regenerate(repo: Path) -> None:
 def make_api_diff(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE")}
     return subprocess.run(
-        ["make", "--no-print-directory", "api-diff", *args],
+        ["make", "--no-print-directory", *(f"--old-file={s}" for s in STAMPS), "api-diff", *args],
         cwd=repo,
         capture_output=True,
         text=True,
