@@ -1,6 +1,7 @@
 # Change report and release gate (tools/api_diff.py, docs/VERSIONING.md) and recordings.
 # BASE: the git ref to compare the working tree with; empty means the latest `v*` tag reachable
 # from HEAD, else HEAD (a fresh clone without tags: no change, exit 0, under a second).
+.PHONY: api-diff verify-recordings
 BASE ?=
 API_DIFF_ARGS ?=
 
