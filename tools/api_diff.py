@@ -79,15 +79,23 @@ def git(repo: Path, *args: str) -> str:
     return done.stdout
 
 
-def default_base(repo: Path) -> str:
-    """The latest release tag reachable from HEAD, else HEAD itself."""
-    done = subprocess.run(
-        ["git", "describe", "--tags", "--abbrev=0", "--match", "v*", "HEAD"],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-    )
-    return done.stdout.strip() if done.returncode == 0 and done.stdout.strip() else "HEAD"
+def default_base(repo: Path, main_refs: tuple[str, ...] = ()) -> str:
+    """The latest release tag reachable from HEAD; else the merge base of HEAD with the first of
+    `main_refs` that exists (what CI compares a branch with); else HEAD itself."""
+    tag = _git_out(repo, "describe", "--tags", "--abbrev=0", "--match", "v*", "HEAD")
+    if tag:
+        return tag
+    for ref in main_refs:
+        base = _git_out(repo, "merge-base", ref, "HEAD")
+        if base:
+            return base
+    return "HEAD"
+
+
+def _git_out(repo: Path, *args: str) -> str:
+    """The output of a git command, or "" when it fails (no such tag or ref)."""
+    done = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True)
+    return done.stdout.strip() if done.returncode == 0 else ""
 
 
 def extract(repo: Path, ref: str, dest: Path) -> None:
@@ -328,23 +336,30 @@ def public_objects(obj: Any, found: dict[str, Any] | None = None) -> dict[str, A
     """Path -> object of every public module, class, function and attribute under `obj`."""
     found = {} if found is None else found
     exports = set(getattr(obj, "exports", None) or ())
-    for name, member in obj.members.items():
-        if name.startswith("_"):
+    is_class = obj.kind.value == "class"
+    # A class's public API includes what it inherits (SellerPic's methods live in _Client).
+    members = obj.all_members if is_class else obj.members
+    for name, member in members.items():
+        if name.startswith("_") and not (is_class and name == "__init__"):
             continue
-        if member.is_alias:
+        path = f"{obj.path}.{name}"
+        if member.is_alias and not getattr(member, "inherited", False):
             if name in exports:
-                found[f"{obj.path}.{name}"] = member
+                found[path] = member
             continue
-        found[member.path] = member
-        if member.kind.value in ("module", "class"):
+        found[path] = member
+        if not member.is_alias and member.kind.value in ("module", "class"):
             public_objects(member, found)
     return found
 
 
 def parameters(obj: Any) -> dict[str, Any]:
-    if obj.is_alias or obj.kind.value != "function":
+    try:
+        if obj.kind.value != "function":
+            return {}
+        return {p.name: p for p in obj.parameters}
+    except Exception:  # an alias whose target is outside the loaded packages
         return {}
-    return {p.name: p for p in obj.parameters}
 
 
 def breakage_text(breakage: Any) -> str:
@@ -410,7 +425,9 @@ def additions(old_api: Any, new_api: Any, layer: str, where: Attribution) -> lis
         parent = path.rsplit(".", 1)[0]
         if parent in new and parent not in old:
             continue  # reported with its parent
-        kind = "exported name" if new[path].is_alias else new[path].kind.value
+        member = new[path]
+        exported = member.is_alias and not getattr(member, "inherited", False)
+        kind = "exported name" if exported else member.kind.value
         changes.append(Change(layer, "minor", "Added", f"{kind} `{path}`", where.of_python(path)))
     for path in sorted(new.keys() & old.keys()):
         before, after = parameters(old[path]), parameters(new[path])
@@ -561,7 +578,8 @@ def render(result: Result, repo: Path) -> str:
     for change in result.changes:
         for op in change.operations or ("",):
             by_op[op].append(change)
-    lines += ["", "## By operation"]
+    if any(by_op):
+        lines += ["", "## By operation"]
     for op in sorted(o for o in by_op if o):
         lines += ["", f"### {operation_title(op, spec_ops)}", "", *table(by_op[op])]
     if by_op.get(""):
@@ -601,11 +619,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--base", default="", help="git ref to compare with (default: latest v* tag, else HEAD)"
     )
+    parser.add_argument(
+        "--main",
+        action="append",
+        default=[],
+        metavar="REF",
+        help="without --base and a v* tag, compare with the merge base of HEAD and the first "
+        "REF that exists (repeatable; CI passes origin/main and main)",
+    )
     parser.add_argument("--repo", type=Path, default=TOOLS_ROOT, help="the repository to compare")
     parser.add_argument("--output", type=Path, help="also write the Markdown report here")
     args = parser.parse_args(argv)
     repo = args.repo.resolve()
-    base = args.base or default_base(repo)
+    base = args.base or default_base(repo, tuple(args.main))
     try:
         result = compare(repo, base)
     except GateError as exc:

@@ -187,6 +187,36 @@ def test_the_latest_release_tag_is_the_default_base(clone: Path) -> None:
     assert api_diff.default_base(clone) == "v0.0.9"
 
 
+def test_without_a_tag_ci_compares_with_the_merge_base_of_main(clone: Path) -> None:
+    subprocess.run(["git", "checkout", "--quiet", "-b", "feature"], cwd=clone, check=True)
+    (clone / "notes.txt").write_text("a commit of the branch\n")
+    subprocess.run(["git", "add", "notes.txt"], cwd=clone, check=True)
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "branch"],
+        cwd=clone,
+        check=True,
+    )
+    merge_base = subprocess.run(
+        ["git", "merge-base", "origin/main", "HEAD"], cwd=clone, capture_output=True, text=True
+    ).stdout.strip()
+    assert api_diff.default_base(clone, ("no-such-ref", "origin/main")) == merge_base
+    assert api_diff.default_base(clone, ("no-such-ref",)) == "HEAD"
+
+
+def test_a_parameter_removed_from_a_layer_method_names_its_operation(clone: Path) -> None:
+    client = clone / "src" / "sellerpic" / "client.py"
+    text = client.read_text()
+    old = "        scene_id: str | None = None,\n        expression: str | None = None,\n"
+    assert text.count(old) == 1
+    client.write_text(text.replace(old, "        scene_id: str | None = None,\n"))
+    done = make_api_diff(clone, "BASE=HEAD")
+    assert done.returncode != 0
+    assert any(
+        line.startswith("  swapModel: sellerpic:") and "`expression` of `sellerpic.client." in line
+        for line in done.stderr.splitlines()
+    ), done.stderr
+
+
 def test_an_unknown_base_is_a_clear_error(clone: Path) -> None:
     done = make_api_diff(clone, "BASE=no-such-ref")
     assert done.returncode != 0
