@@ -245,6 +245,14 @@ class Attribution:
             return self.of_component("/".join(tokens[1:3]))
         return ()
 
+    def users_note(self, pointer: str) -> str:
+        """' (used by a, b)' for a component several operations share, else ''."""
+        tokens = pointer_tokens(pointer)
+        if tokens[:1] != ["components"] or len(tokens) < 3:
+            return ""
+        users = sorted(self.users.get("/".join(tokens[1:3]), set()))
+        return f" (used by {', '.join(users)})" if len(users) > 1 else ""
+
     def of_component(self, name: str) -> tuple[str, ...]:
         """The operation a component belongs to, when exactly one uses it."""
         users = self.users.get(name, set())
@@ -318,6 +326,7 @@ def spec_changes(report: dict[str, Any], where: Attribution) -> list[Change]:
         text = "; ".join(messages) or f"{kind}{prop} `{location}`"
         if messages and location:
             text += f" (`{location}`)"
+        text += where.users_note(item.get("path", ""))
         changes.append(Change("spec", level, section, text, where.of_pointer(item["path"])))
     return changes
 
@@ -492,6 +501,7 @@ def evidence_changes(base: dict[str, Any], new: dict[str, Any], where: Attributi
         else:
             unlabelled = "documented (no label)"
             text = f"`{readable(pointer)}`: {was or unlabelled} -> {now or unlabelled}"
+        text += where.users_note(pointer)
         changes.append(Change("evidence", "patch", "Evidence", text, where.of_pointer(pointer)))
     return changes
 
