@@ -11,7 +11,13 @@ import httpx
 import pytest
 from schemathesis.schemas import BaseSchema
 
-from contract_tests.checking import Expectation, example_request, load_spec, validate_exchange
+from contract_tests.checking import (
+    Expectation,
+    example_request,
+    load_spec,
+    operations,
+    validate_exchange,
+)
 from contract_tests.conftest import Target
 from contract_tests.spend_guard import FREE_OPERATIONS
 
@@ -20,10 +26,8 @@ NOT_A_KEY = "Bearer contract-not-a-key-0000"
 # Presigned uploads are authorised by their URL, not a key (security: []).
 GUARDED = sorted(
     op_id
-    for op_id, path in (
-        (p["operationId"], path) for path, item in SPEC["paths"].items() for p in item.values()
-    )
-    if op_id not in FREE_OPERATIONS and not path.startswith("/presigned/")
+    for op_id, info in operations(SPEC).items()
+    if op_id not in FREE_OPERATIONS and info.definition.get("security") != []
 )
 
 

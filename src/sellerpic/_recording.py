@@ -42,7 +42,8 @@ SECRET_HEADERS = frozenset(
 # Names of query parameters, headers and JSON fields whose values are credentials. File keys
 # (`imageKey`, `fileKey`) name stored files and are kept: the spec checks them.
 SECRET_NAME = re.compile(
-    r"(?i)(token|signature|secret|password|credential|api[-_]?key|^sig$|^key-pair-id$|^policy$"
+    r"(?i)(token|signature|secret|password|credential|api[-_]?key|access[-_]?key|^sig$"
+    r"|^key-pair-id$|^policy$"
     r"|^x-amz-|^auth)"
 )
 #: Path segments after these carry the signed token (the spec's and the simulator's URL shapes).

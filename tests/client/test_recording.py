@@ -212,6 +212,7 @@ def test_undocumented_statuses_and_codes_are_reported(recorded: Path, tmp_path: 
         ("https://cdn.example/x.png?X-Amz-Signature=abc&X-Amz-Credential=def&w=1", "w=1", "abc"),
         ("https://s3.example/b/k?Signature=s1&Key-Pair-Id=k1&Expires=9", "Expires=9", "s1"),
         ("http://127.0.0.1:8/presigned/eyJ0b2tlbiI6MX0.sig", "/presigned/", "eyJ0b2tlbiI6MX0"),
+        ("https://b.oss.example/k.png?OSSAccessKeyId=ak1&Signature=s2&Expires=9", "k.png", "ak1"),
         ("http://h/v1/api/download?id=1&downloadFormat=png", "downloadFormat=png", "never"),
     ],
 )
