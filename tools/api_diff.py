@@ -245,6 +245,21 @@ class Attribution:
             return self.of_component("/".join(tokens[1:3]))
         return ()
 
+    def schema_of_model(self, path: str) -> str | None:
+        """'schemas/Name' of a generated model path (models are named after their schema)."""
+        parts = path.split(".")
+        if parts[:2] != ["sellerpic_client", "models"]:
+            return None
+        for part in parts[2:4]:
+            for name in self.users:
+                if name.startswith("schemas/") and snake(name[8:]) in (part, snake(part)):
+                    return name
+        return None
+
+    def python_note(self, path: str) -> str:
+        schema = self.schema_of_model(path)
+        return self.users_note(f"#/components/{schema}") if schema else ""
+
     def users_note(self, pointer: str) -> str:
         """' (used by a, b)' for a component several operations share, else ''."""
         tokens = pointer_tokens(pointer)
@@ -263,13 +278,9 @@ class Attribution:
         if parts[:2] == ["sellerpic_client", "api"] and len(parts) >= 4:
             op = self.by_snake.get(parts[3])
             return (op,) if op else ()
-        if parts[:2] == ["sellerpic_client", "models"] and len(parts) >= 3:
-            # Models are named after their schema; a module path names it in snake case.
-            for part in parts[2:4]:
-                for name in self.users:
-                    if name.startswith("schemas/") and snake(name[8:]) in (part, snake(part)):
-                        return self.of_component(name)
-            return ()
+        schema = self.schema_of_model(path)
+        if schema is not None:
+            return self.of_component(schema)
         if parts[:1] == ["sellerpic"]:
             for part in parts[1:]:
                 if part in self.layer:
@@ -326,8 +337,14 @@ def spec_changes(report: dict[str, Any], where: Attribution) -> list[Change]:
         text = "; ".join(messages) or f"{kind}{prop} `{location}`"
         if messages and location:
             text += f" (`{location}`)"
-        text += where.users_note(item.get("path", ""))
-        changes.append(Change("spec", level, section, text, where.of_pointer(item["path"])))
+        # Redocly reports a change of a shared component once, at the first operation that uses
+        # it; the source pointer says where it lives and so which operations it concerns.
+        source = (item.get("revision") or item.get("base") or {}).get("pointer", "")
+        pointer = source if str(source).startswith("#/components/") else item.get("path", "")
+        if pointer is source:
+            text += f" (`{readable(source)}`)"
+        text += where.users_note(pointer)
+        changes.append(Change("spec", level, section, text, where.of_pointer(pointer)))
     return changes
 
 
@@ -403,9 +420,8 @@ def python_changes(base_tree: Path, new_tree: Path, where: Attribution) -> list[
         for breakage in griffe.find_breaking_changes(old_api, new_api):
             path = breakage.obj.path
             section = "Removed" if "removed" in breakage.kind.value.lower() else "Changed"
-            found.append(
-                Change(layer, "major", section, breakage_text(breakage), where.of_python(path))
-            )
+            text = breakage_text(breakage) + where.python_note(path)
+            found.append(Change(layer, "major", section, text, where.of_python(path)))
         found += additions(old_api, new_api, layer, where)
         if not found:
             touched = sorted(set(old_files) ^ set(new_files)) + sorted(
@@ -437,7 +453,8 @@ def additions(old_api: Any, new_api: Any, layer: str, where: Attribution) -> lis
         member = new[path]
         exported = member.is_alias and not getattr(member, "inherited", False)
         kind = "exported name" if exported else member.kind.value
-        changes.append(Change(layer, "minor", "Added", f"{kind} `{path}`", where.of_python(path)))
+        text = f"{kind} `{path}`{where.python_note(path)}"
+        changes.append(Change(layer, "minor", "Added", text, where.of_python(path)))
     for path in sorted(new.keys() & old.keys()):
         before, after = parameters(old[path]), parameters(new[path])
         for name in after.keys() - before.keys():
