@@ -30,7 +30,12 @@ from contract_tests.checking import (
     load_spec,
 )
 from contract_tests.prism import PrismServer, prism_available
-from contract_tests.spend_guard import SpendGuard, spend_checked
+from contract_tests.spend_guard import (  # noqa: F401 - the fixture and hook register here
+    _skip_what_the_guard_refuses,
+    guard_for,
+    guarded,
+    pytest_runtest_makereport,
+)
 from sellerpic_mock.testing import serve_in_subprocess
 
 REPORTS = ROOT / "reports"
@@ -101,8 +106,6 @@ class Target:
     server: PrismServer | None  # the Prism this session started, if any
     #: True when this session started the simulator itself, with `simulator_args`.
     simulator_started: bool = False
-    #: Refuses what could spend credits on a host other than loopback (spend_guard.py).
-    guard: SpendGuard | None = None
 
     @property
     def auth_headers(self) -> dict[str, str]:
@@ -114,7 +117,6 @@ class Target:
             base_url=self.base_url,
             headers={"Authorization": f"Bearer {self.api_key}"},
             timeout=10.0,
-            event_hooks={"request": [self.guard.httpx_hook]} if self.guard else None,
             **kwargs,
         )
 
@@ -145,8 +147,7 @@ def target(request: pytest.FixtureRequest) -> Iterator[Target]:
             pytest.skip("Prism is not installed (`make setup`) and CONTRACT_BASE_URL is not set")
         server = PrismServer(SPEC_PATH, log_path=REPORTS / "prism.log")
         base_url = server.start()
-    guard = SpendGuard.from_env(base_url, api_key)
-    stack.enter_context(spend_checked(guard, api_key))
+    stack.enter_context(guarded(base_url, api_key))  # no credits spent on a remote host
     try:
         yield Target(
             base_url,
@@ -156,7 +157,6 @@ def target(request: pytest.FixtureRequest) -> Iterator[Target]:
             max_examples,
             server,
             simulator_started=simulator_started,
-            guard=guard,
         )
     finally:
         if server is not None:
@@ -204,12 +204,6 @@ def _prism_alive(request: pytest.FixtureRequest) -> None:
 def prism_only(target: Target) -> None:
     if not target.is_prism:
         pytest.skip("needs Prism's `Prefer` header (target is not Prism)")
-
-
-@pytest.fixture(scope="session")
-def spend_guard(target: Target) -> SpendGuard:
-    assert target.guard is not None
-    return target.guard
 
 
 @pytest.fixture(scope="session")
@@ -261,7 +255,7 @@ def server_file_keys(target: Target) -> dict[str, str] | None:
     A 320 px square image (big enough for imageToVideo's 300 px short edge) and its
     black-and-white mask of the same size, so every create operation can succeed.
     """
-    if target.is_prism or (target.guard and target.guard.refusal("uploadFile")):
+    if target.is_prism or guard_for(target.base_url, target.api_key).refusal("uploadFile"):
         return None
     image = Image.new("RGB", (320, 320), (200, 80, 40))
     mask = Image.new("L", (320, 320), 0)

@@ -12,13 +12,16 @@ What counts as loopback is decided from the URL alone, resolving nothing: `local
 literals in 127.0.0.0/8 or ::1. Names that happen to reach loopback (`127.1`, `localhost.`, a name
 in /etc/hosts) count as remote, which is how the tests exercise the guard against a simulator.
 
-The guard sits at the transport: an httpx request hook (the suite's clients and the generated
-client) and a requests session (schemathesis). The tests also ask it up front (`refusal`) so that
-an operation that may not run is skipped with the reason rather than failed.
+The guard sits at the lowest level both HTTP stacks of the suite share: while a session against a
+remote target runs, every request the process sends through httpx (the suite's clients, the
+generated client, the workflow layer) or requests (schemathesis) passes `SpendGuard.check` first,
+so no test can get round it. A test that runs into a refusal is reported as skipped, with the
+reason (`pytest_runtest_makereport`), rather than failed.
 """
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import os
 import re
@@ -29,6 +32,7 @@ from typing import Any
 import httpx
 import pytest
 import requests
+import requests.adapters
 
 from contract_tests.checking import load_spec, operations
 
@@ -144,32 +148,109 @@ class SpendGuard:
             raise SpendRefused(reason)
         self.reserved += self.cost(op_id)
 
-    # --- the transports --------------------------------------------------------------------------
-    def httpx_hook(self, request: httpx.Request) -> None:
+    def check_httpx(self, request: httpx.Request) -> None:
         self.check(request.method, str(request.url), request.headers.get("authorization"))
 
-    async def async_httpx_hook(self, request: httpx.Request) -> None:
-        self.httpx_hook(request)
-
-    def session(self) -> requests.Session:
-        """A requests session (what schemathesis sends with) that asks the guard first."""
-        return _GuardedSession(self)
-
-    def skip_if_refused(self, op_id: str) -> None:
-        reason = self.refusal(op_id)
-        if reason is not None:
-            pytest.skip(reason)
-
-
-class _GuardedSession(requests.Session):
-    def __init__(self, guard: SpendGuard) -> None:
-        super().__init__()
-        self._guard = guard
-
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+    def check_requests(self, request: requests.PreparedRequest) -> None:
         authorization = request.headers.get("Authorization")
-        self._guard.check(str(request.method), str(request.url), authorization)
-        return super().send(request, **kwargs)
+        if isinstance(authorization, bytes):
+            authorization = authorization.decode("latin-1")
+        self.check(str(request.method), str(request.url), authorization)
+
+
+@functools.cache
+def guard_for(base_url: str, api_key: str) -> SpendGuard:
+    """The one guard of a target in this process, so its reservations add up across tests."""
+    return SpendGuard.from_env(base_url, api_key)
+
+
+@contextmanager
+def transports_guarded(guard: SpendGuard) -> Iterator[None]:
+    """Every request this process sends through httpx or requests asks `guard` first."""
+    sync_send = httpx.HTTPTransport.handle_request
+    async_send = httpx.AsyncHTTPTransport.handle_async_request
+    requests_send = requests.adapters.HTTPAdapter.send
+
+    def guarded_sync(transport: httpx.HTTPTransport, request: httpx.Request) -> httpx.Response:
+        guard.check_httpx(request)
+        return sync_send(transport, request)
+
+    async def guarded_async(
+        transport: httpx.AsyncHTTPTransport, request: httpx.Request
+    ) -> httpx.Response:
+        guard.check_httpx(request)
+        return await async_send(transport, request)
+
+    def guarded_requests(
+        adapter: requests.adapters.HTTPAdapter, request: requests.PreparedRequest, **kwargs: Any
+    ) -> requests.Response:
+        guard.check_requests(request)
+        return requests_send(adapter, request, **kwargs)
+
+    # Patched on the classes, for the session only: every client and adapter, whoever made it.
+    setattr(httpx.HTTPTransport, "handle_request", guarded_sync)  # noqa: B010
+    setattr(httpx.AsyncHTTPTransport, "handle_async_request", guarded_async)  # noqa: B010
+    setattr(requests.adapters.HTTPAdapter, "send", guarded_requests)  # noqa: B010
+    try:
+        yield
+    finally:
+        setattr(httpx.HTTPTransport, "handle_request", sync_send)  # noqa: B010
+        setattr(httpx.AsyncHTTPTransport, "handle_async_request", async_send)  # noqa: B010
+        setattr(requests.adapters.HTTPAdapter, "send", requests_send)  # noqa: B010
+
+
+@contextmanager
+def guarded(base_url: str, api_key: str) -> Iterator[SpendGuard]:
+    """The contract session against `base_url`: guarded transports and the spend check when the
+    target is remote, nothing at all when it is loopback."""
+    guard = guard_for(base_url, api_key)
+    if not guard.remote:
+        yield guard
+        return
+    with transports_guarded(guard), spend_checked(guard, api_key):
+        yield guard
+
+
+def refusal_in(error: BaseException | None) -> SpendRefused | None:
+    """The SpendRefused behind a test's error (also inside an exception group)."""
+    if isinstance(error, SpendRefused):
+        return error
+    if isinstance(error, BaseExceptionGroup):
+        for inner in error.exceptions:
+            found = refusal_in(inner)
+            if found is not None:
+                return found
+    if error is not None and error.__cause__ is not None:
+        return refusal_in(error.__cause__)
+    return None
+
+
+@pytest.fixture(autouse=True)
+def _skip_what_the_guard_refuses(request: pytest.FixtureRequest) -> None:
+    """A test of one operation (an `op_id` parameter) that the guard would refuse is skipped
+    before it sends anything: cheaper than refusing its first request, which Hypothesis would
+    then try to shrink. Modules whose requests carry no key set `SENDS_WITHOUT_KEY = True`."""
+    callspec = getattr(request.node, "callspec", None)
+    op_id = callspec.params.get("op_id") if callspec is not None else None
+    if not isinstance(op_id, str) or "target" not in request.fixturenames:
+        return
+    if getattr(request.module, "SENDS_WITHOUT_KEY", False):
+        return
+    target = request.getfixturevalue("target")
+    reason = guard_for(target.base_url, target.api_key).refusal(op_id)
+    if reason is not None:
+        pytest.skip(reason)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[Any]:
+    """A test stopped by the guard is skipped, with the guard's reason."""
+    outcome: Any = yield
+    report = outcome.get_result()
+    refused = refusal_in(call.excinfo.value if call.excinfo else None)
+    if refused is not None and report.failed:
+        report.outcome = "skipped"
+        report.longrepr = (str(item.path), item.location[1] or 0, f"Skipped: {refused}")
 
 
 def used_credits(base_url: str, api_key: str) -> int:

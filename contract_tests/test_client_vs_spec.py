@@ -29,7 +29,6 @@ from contract_tests.checking import (
     validate_exchange,
 )
 from contract_tests.conftest import Target
-from contract_tests.spend_guard import SpendGuard
 from sellerpic_client import AuthenticatedClient
 from sellerpic_client.models import (
     DownloadFormat,
@@ -164,12 +163,7 @@ class Recorder:
         return self.responses[0]
 
 
-def _client(
-    target: Target, hooks: dict[str, list[Callable[..., Any]]], asynchronous: bool = False
-) -> AuthenticatedClient:
-    if target.guard is not None:
-        guard = target.guard.async_httpx_hook if asynchronous else target.guard.httpx_hook
-        hooks = {**hooks, "request": [guard]}
+def _client(target: Target, hooks: dict[str, list[Callable[..., Any]]]) -> AuthenticatedClient:
     return AuthenticatedClient(
         base_url=target.base_url,
         token=target.api_key,
@@ -187,7 +181,7 @@ def call_sync(target: Target, op_id: str, function: str) -> tuple[Any, httpx.Res
 
 async def call_async(target: Target, op_id: str, function: str) -> tuple[Any, httpx.Response]:
     recorder = Recorder()
-    async with _client(target, recorder.async_hooks(), asynchronous=True) as client:
+    async with _client(target, recorder.async_hooks()) as client:
         result = await getattr(_module(op_id), function)(client=client, **CALLS[op_id].kwargs())
     return result, recorder.only()
 
@@ -211,9 +205,8 @@ def test_every_operation_has_a_client_call() -> None:
 @pytest.mark.parametrize("function", ["sync", "sync_detailed"])
 @pytest.mark.parametrize("op_id", sorted(CALLS))
 def test_sync_client_call_matches_the_spec(
-    target: Target, contract_schema: BaseSchema, spend_guard: SpendGuard, op_id: str, function: str
+    target: Target, contract_schema: BaseSchema, op_id: str, function: str
 ) -> None:
-    spend_guard.skip_if_refused(op_id)
     result, response = call_sync(target, op_id, function)
     validate_exchange(contract_schema, op_id, response, _expectation(target))
     _check_parsed(op_id, function, result, response)
@@ -222,21 +215,16 @@ def test_sync_client_call_matches_the_spec(
 @pytest.mark.parametrize("function", ["asyncio", "asyncio_detailed"])
 @pytest.mark.parametrize("op_id", sorted(CALLS))
 async def test_asyncio_client_call_matches_the_spec(
-    target: Target, contract_schema: BaseSchema, spend_guard: SpendGuard, op_id: str, function: str
+    target: Target, contract_schema: BaseSchema, op_id: str, function: str
 ) -> None:
-    spend_guard.skip_if_refused(op_id)
     result, response = await call_async(target, op_id, function)
     validate_exchange(contract_schema, op_id, response, _expectation(target))
     _check_parsed(op_id, function, result, response)
 
 
 def test_a_client_sending_a_bad_body_is_caught(
-    target: Target,
-    contract_schema: BaseSchema,
-    spend_guard: SpendGuard,
-    monkeypatch: pytest.MonkeyPatch,
+    target: Target, contract_schema: BaseSchema, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    spend_guard.skip_if_refused("instructEdit")
     original = InstructEditRequest.to_dict
 
     def without_image_key(self: InstructEditRequest) -> dict[str, Any]:

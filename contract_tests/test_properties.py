@@ -19,7 +19,6 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from contract_tests.checking import load_spec, operations, with_real_keys
 from contract_tests.conftest import CASES, Target, contract_settings
-from contract_tests.spend_guard import SpendGuard, SpendRefused
 
 SPEC = load_spec()
 OPERATION_IDS = sorted(operations(SPEC))
@@ -56,11 +55,9 @@ def test_generated_requests_get_conforming_answers(
     target: Target,
     contract_schema: BaseSchema,
     server_file_keys: dict[str, str] | None,
-    spend_guard: SpendGuard,
     op_id: str,
     mode: GenerationMode,
 ) -> None:
-    spend_guard.skip_if_refused(op_id)
     if target.is_prism and mode is GenerationMode.NEGATIVE and op_id in PRISM_SKIPPED_NEGATIVE:
         pytest.skip(f"negative {op_id} cases crash Prism 5.14.2 (multipart, upstream #2672)")
     operation = contract_schema.find_operation_by_id(op_id)  # type: ignore[attr-defined]
@@ -71,17 +68,13 @@ def test_generated_requests_get_conforming_answers(
         # an edited binary body as invalid.
         strategy = strategy.filter(lambda case: set(case.body or {}) <= {"file"})
     calls: list[int] = []
-    session = spend_guard.session()
 
     @contract_settings(target.max_examples)
     @given(case=strategy)
     def run(case: Any) -> None:
         if server_file_keys and mode is GenerationMode.POSITIVE and case.media_type == JSON:
             case.body = with_real_keys(case.body, server_file_keys)
-        try:
-            response = case.call(base_url=target.base_url, session=session)
-        except SpendRefused as refused:  # CONTRACT_ALLOW_SPEND used up by the earlier cases
-            pytest.skip(str(refused))
+        response = case.call(base_url=target.base_url)
         calls.append(response.status_code)
         CASES[response.status_code] += 1
         excluded = []

@@ -4,6 +4,7 @@ treats as remote (`127.1`: it reaches 127.0.0.1, but it is not a loopback litera
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from contract_tests.checking import load_spec
+from contract_tests.checking import load_spec, operations
 from contract_tests.spend_guard import (
     FREE_OPERATIONS,
     SpendGuard,
@@ -69,8 +70,10 @@ def test_the_guard_refuses_what_could_spend_on_a_remote_host() -> None:
         guard.check("POST", create, f"Bearer {KEY}")
     with pytest.raises(SpendRefused, match="uploadAssetFile stores a file"):
         guard.check("POST", "https://api.sellerpic.ai/v1/api/upload", f"Bearer {KEY}")
+    # The presigned upload never carries the key: it is refused by its operation alone.
+    upload_path = re.sub(r"\{[^}]+\}", "x1", operations(SPEC)["uploadFile"].path)
     with pytest.raises(SpendRefused, match="uploadFile"):
-        guard.check("PUT", "https://api.sellerpic.ai/presigned/abc", None)
+        guard.check("PUT", f"https://api.sellerpic.ai{upload_path}?X-Amz-Signature=s", None)
     guard.check("POST", create, "Bearer not-the-key")  # a 401 case costs nothing
     guard.check("GET", "https://api.sellerpic.ai/v1/api/usage", f"Bearer {KEY}")
     guard.check("GET", "https://api.sellerpic.ai/v1/api/upload/url?format=png", f"Bearer {KEY}")
