@@ -39,6 +39,8 @@ def test_a_request_without_the_key_is_refused_with_401(
 ) -> None:
     if target.is_prism:
         pytest.skip("Prism's bearer check is presence-only: any key passes")
+    if op_id not in operations(spec):
+        pytest.skip(f"{op_id} is not part of the spec this target is checked against")
     kwargs = example_request(spec, op_id)
     kwargs["headers"] = {**kwargs["headers"], "Authorization": NOT_A_KEY}
     with httpx.Client(base_url=target.base_url, timeout=10.0) as http:

@@ -154,7 +154,7 @@ def test_contract_live_spends_at_most_the_allowance(remote_looking: str) -> None
     done = make_contract_live(
         remote_looking,
         CONTRACT_ALLOW_SPEND="2",
-        PYTEST_ADDOPTS="-rs -k 'test_generated_requests and removeBackground'",
+        PYTEST_ADDOPTS="-rs -k 'test_generated_requests and instructEdit'",
     )
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
     spent = used_credits(remote_looking, KEY)
