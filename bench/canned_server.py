@@ -68,12 +68,8 @@ async def serve() -> None:
 
 
 def main() -> int:
-    try:
-        import uvloop
-
-        uvloop.install()
-    except ImportError:
-        pass
+    # Stock asyncio, as the simulator is served: the figures do not depend on what happens to
+    # be installed.
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve())
     return 0

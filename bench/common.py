@@ -52,17 +52,25 @@ def free_port() -> int:
         return port
 
 
-@contextmanager
-def prism() -> Iterator[Server]:
-    """Prism 5.14 (pinned in mock/node_modules) mocking the same spec, static mode."""
+def prism_command(port: int) -> list[str]:
+    """Prism 5.14 (pinned in mock/node_modules) mocking the same spec, static mode; run it
+    from ROOT / "mock". The binary is exec'd directly (no shell): its pid is the node process."""
     binary = ROOT / "mock" / "node_modules" / ".bin" / "prism"
     if not binary.exists():
         raise RuntimeError(f"{binary} is missing: run `make setup`")
+    return [str(binary), "mock", str(SPEC), "-p", str(port), "-h", "127.0.0.1", "-v", "error"]
+
+
+@contextmanager
+def prism() -> Iterator[Server]:
+    """Prism on a free port, once it answers."""
     port = free_port()
-    command = [str(binary), "mock", str(SPEC), "-p", str(port), "-h", "127.0.0.1", "-v", "error"]
-    # exec'd directly (no shell), so the pid is the node process itself.
     process = subprocess.Popen(
-        command, cwd=ROOT / "mock", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True
+        prism_command(port),
+        cwd=ROOT / "mock",
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        text=True,
     )
     url = f"http://127.0.0.1:{port}"
     try:

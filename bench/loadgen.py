@@ -126,12 +126,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=3.0)
     parser.add_argument("--max-requests", type=int, default=1_000_000)
     args = parser.parse_args(argv)
-    try:
-        import uvloop
-
-        uvloop.install()
-    except ImportError:
-        pass
     body = args.body.encode() if args.body is not None else None
     result = asyncio.run(
         load(

@@ -14,8 +14,8 @@ from typing import Any
 
 from PIL import Image
 
-from sellerpic.images import MAX_FILE_BYTES, MAX_SIDE
 from sellerpic_mock.testing import image_bytes
+from sellerpic_spec import catalog
 
 from .common import DEMO_KEY, ROOT, median, proc_status_kb, reset_peak, simulator
 
@@ -24,13 +24,14 @@ MB = 1024 * 1024
 
 def noise_png(path: Path, side: int) -> int:
     """A PNG of random noise: incompressible, so side x side x 3 bytes plus a little."""
-    if side > MAX_SIDE:
+    rules = catalog().image_rules
+    if side > rules.max_side:
         raise ValueError("too many pixels for a task input")
     Image.frombytes("RGB", (side, side), os.urandom(side * side * 3)).save(
         path, format="PNG", compress_level=1
     )
     size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
+    if size > rules.max_bytes:
         raise ValueError(f"{size} bytes is over the 10 MB input limit")
     return size
 

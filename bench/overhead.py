@@ -123,23 +123,3 @@ def measure(calls: int, reps: int) -> dict[str, Any]:
         client.close()
         on_simulator = compare(server.url, task.id, calls, reps)
     return {"canned_server": canned, "simulator": on_simulator}
-
-
-def drive(name: str, calls: int, url: str, task_id: str) -> None:
-    """`calls` calls through one client: the process `bench.instructions` counts at two
-    lengths, whose difference leaves out start-up and the connection's first call."""
-    made = Clients(url, task_id)
-    try:
-        call = made.calls[name]
-        for _ in range(calls):
-            call()
-    finally:
-        made.close()
-
-
-if __name__ == "__main__":
-    import sys
-
-    if len(sys.argv) != 6 or sys.argv[1] != "--drive":
-        raise SystemExit("usage: python -m bench.overhead --drive CLIENT CALLS URL TASK_ID")
-    drive(sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5])

@@ -87,15 +87,25 @@ def render(result: dict[str, Any]) -> str:
         f"| generator ceiling (canned server, 50 conns) | {_f(ceiling['rps'], 0)} "
         f"| {_f(ceiling['p50_ms'])} | {_f(ceiling['p99_ms'])} | | | | |"
     )
-    floor = raw.get("floor")
-    if floor:
-        http, domain = floor["http_bare_asgi"], floor["domain"]
+    cold, cli, inproc = raw.get("cold_start"), raw.get("cli_start"), raw.get("inprocess")
+    if cold and cli and inproc:
         lines += [
             "",
-            "Floor under the simulator, same run: a bare ASGI app (canned envelope, no routing) "
-            f"under the same uvicorn serves {_f(http['c1']['rps'], 0)} req/s at 1 client and "
-            f"{_f(http['c50']['rps'], 0)} at 50; `Tasks.create` in process (no HTTP, each "
-            f"committed on its own) costs {_f(domain['us_per_create'], 0)} us a create.",
+            "| start-up | median ms | against | median ms | ratio, median of paired runs |",
+            "|---|---|---|---|---|",
+            f"| `sellerpic-mock serve`, launch to first answer | {_f(cold['ms']['simulator'], 0)} "
+            f"| Prism | {_f(cold['ms']['prism'], 0)} "
+            f"| {_f(result['simulator_cold_start_over_prism'], 3)} ({cold['pairs']} pairs) |",
+            f"| `sellerpic --help` | {_f(cli['ms']['sellerpic_help'], 0)} | `python -c pass` "
+            f"| {_f(cli['ms']['python_pass'], 0)} "
+            f"| {_f(result['cli_help_over_python_start'], 2)} ({cli['pairs']} pairs) |",
+            "",
+            f"In-process simulator per test (`create_app`, one request through `asgi_client`, "
+            f"`close_app`), median of {inproc['tests']}: "
+            f"{_f(result['inprocess_simulator_ms_per_test'])} ms; the first one "
+            f"{_f(inproc['first_ms'], 0)} ms after {_f(inproc['import_ms'], 0)} ms of imports; "
+            "with a threaded `run_server` instead: "
+            f"{_f(inproc['threaded_server_ms_per_test'])} ms.",
         ]
     mem = raw["memory"]
     lines += [

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import batch, floor, memory, mockspeed, overhead, scaling
+from . import batch, cli_start, cold_start, inprocess, memory, mockspeed, overhead, scaling
 from .common import ROOT, machine_info, median
 
 DEFAULT_OUT = ROOT / "bench" / "results" / "latest.json"
@@ -43,8 +43,12 @@ class Plan:
     misaligned_running_s: float = 2.25
     #: None: the layer's own default (1 s for a local base URL).
     batch_poll_interval: float | None = None
-    #: Creates timed in process (no HTTP) for the floor under the simulator's create speed.
-    floor_creates: int = 3000
+    #: `sellerpic --help` / `python -c pass` pairs.
+    cli_start_pairs: int = 20
+    #: Simulator / Prism launches, each to its first answered request.
+    cold_start_pairs: int = 5
+    #: In-process simulators created, asked once and closed.
+    inprocess_tests: int = 30
 
 
 FULL = Plan(
@@ -82,7 +86,9 @@ SMOKE = Plan(
     misaligned_created_s=0.05,
     misaligned_running_s=0.1,
     batch_poll_interval=0.1,
-    floor_creates=50,
+    cli_start_pairs=2,
+    cold_start_pairs=1,
+    inprocess_tests=2,
 )
 
 
@@ -118,8 +124,12 @@ def run(plan: Plan, smoke: bool) -> dict[str, Any]:
     generator = mockspeed.pick_generator(smoke)
     _log(f"mock speed: {plan.load_seconds}s per point x {plan.load_reps}, generator {generator}")
     raw["mock_speed"] = mockspeed.measure(plan.load_seconds, plan.load_reps, generator)
-    _log(f"floor: bare ASGI app under uvicorn, {plan.floor_creates} in-process creates")
-    raw["floor"] = floor.measure(plan.load_seconds, plan.load_reps, generator, plan.floor_creates)
+    _log(f"cold start: simulator and Prism, {plan.cold_start_pairs} pairs")
+    raw["cold_start"] = cold_start.measure(plan.cold_start_pairs)
+    _log(f"CLI start: sellerpic --help and python -c pass, {plan.cli_start_pairs} pairs")
+    raw["cli_start"] = cli_start.measure(plan.cli_start_pairs)
+    _log(f"in-process simulator: {plan.inprocess_tests} tests")
+    raw["inprocess"] = inprocess.measure(plan.inprocess_tests)
     _log(f"memory: {plan.upload_side}px noise PNG x {plan.memory_reps}")
     raw["memory"] = memory.measure(plan.upload_side, plan.memory_reps)
     _log(f"scaling: {plan.scaling_sizes}")
@@ -151,11 +161,17 @@ def run(plan: Plan, smoke: bool) -> dict[str, Any]:
         },
         "upload_client_rss_mb_over_idle": raw["memory"]["client_mb_over_idle"],
         "upload_simulator_rss_mb_over_idle": raw["memory"]["simulator_mb_over_idle"],
+        "cli_help_over_python_start": raw["cli_start"]["cli_help_over_python_start"],
+        "simulator_cold_start_over_prism": raw["cold_start"]["simulator_cold_start_over_prism"],
+        "inprocess_simulator_ms_per_test": raw["inprocess"]["inprocess_simulator_ms_per_test"],
         "repetitions": {
             "batch": plan.batch_reps,
             "overhead": plan.overhead_reps,
             "mock_speed": plan.load_reps,
             "memory": plan.memory_reps,
+            "cli_start": plan.cli_start_pairs,
+            "cold_start": plan.cold_start_pairs,
+            "inprocess": plan.inprocess_tests,
         },
         "raw": raw,
     }

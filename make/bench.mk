@@ -2,7 +2,7 @@
 # bench/results/latest.json. `make bench-smoke`: every benchmark with tiny sizes, seconds.
 BENCH_OUT ?= bench/results/latest.json
 
-.PHONY: bench-smoke bench-instructions
+.PHONY: bench-smoke
 
 $(STAMP)/bench: pyproject.toml | $(STAMP)/python
 	$(PY) -m pip install --quiet -e '.[dev,bench]'
@@ -13,6 +13,3 @@ bench: $(STAMP)/python $(STAMP)/prism $(STAMP)/bench  ## full benchmark run -> b
 
 bench-smoke: $(STAMP)/python $(STAMP)/prism  ## every benchmark with tiny sizes (CI runs it via pytest)
 	$(PY) -m bench --smoke --out $(STAMP)/bench-smoke.json
-
-bench-instructions: $(STAMP)/python  ## instructions per simulator request, counted by valgrind
-	$(PY) -m bench.instructions --served --clients --out bench/results/instructions.json

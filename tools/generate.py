@@ -1,4 +1,7 @@
-"""Regenerate `generated/sellerpic_client` from the spec, or check that it is up to date.
+"""Regenerate what the spec produces, or check that it is up to date.
+
+Two outputs: `generated/sellerpic_client` (openapi-python-client) and the JSON copy of the spec
+bundled in `sellerpic_spec` (read by the client and the simulator, which need no YAML parser).
 
 Generation always happens in a fresh temporary folder outside the repository, so that the
 post-hooks' ruff sees no project configuration and the output depends only on the spec, the
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import json
 import os
 import shutil
 import subprocess
@@ -22,6 +26,15 @@ SPEC = ROOT / "openapi" / "sellerpic.yaml"
 CONFIG = ROOT / "generator-config.yaml"
 PACKAGE = "sellerpic_client"
 TARGET = ROOT / "generated" / PACKAGE
+BUNDLED_SPEC = ROOT / "spec" / "sellerpic_spec" / "sellerpic.json"
+
+
+def bundled_spec_text() -> str:
+    """The spec as the JSON `sellerpic_spec` reads: same content, keys in the YAML's order."""
+    import yaml
+
+    document = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
+    return json.dumps(document, indent=1, ensure_ascii=False) + "\n"
 
 
 def generate_into(workdir: Path) -> Path:
@@ -44,7 +57,11 @@ def generate_into(workdir: Path) -> Path:
     if done.returncode != 0 or "Warning" in output or "warning" in output:
         sys.stderr.write(output)
         raise SystemExit(f"generation failed (exit {done.returncode})")
-    return workdir / PACKAGE
+    package = workdir / PACKAGE
+    # PEP 561 marker: with `--meta none` the generator writes none, and without it mypy in a
+    # user's project treats the installed client as untyped.
+    (package / "py.typed").write_text("")
+    return package
 
 
 def tree_files(folder: Path) -> dict[str, bytes]:
@@ -75,24 +92,42 @@ def diff_trees(expected: dict[str, bytes], actual: dict[str, bytes]) -> list[str
     return lines
 
 
+def diff_bundled_spec(expected: str) -> list[str]:
+    actual = BUNDLED_SPEC.read_text(encoding="utf-8") if BUNDLED_SPEC.exists() else ""
+    name = str(BUNDLED_SPEC.relative_to(ROOT))
+    return list(
+        difflib.unified_diff(
+            actual.splitlines(keepends=True),
+            expected.splitlines(keepends=True),
+            fromfile=name,
+            tofile=f"regenerated/{name}",
+        )
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="fail if generated/ is out of date")
     args = parser.parse_args()
+    bundled = bundled_spec_text()
     with tempfile.TemporaryDirectory(prefix="sellerpic-gen-") as tmp:
         fresh = generate_into(Path(tmp))
         if args.check:
             diff = diff_trees(tree_files(fresh), tree_files(TARGET) if TARGET.exists() else {})
+            diff.extend(diff_bundled_spec(bundled))
             if diff:
                 sys.stdout.writelines(diff)
                 print(
-                    "\ngenerated/ is out of date with openapi/sellerpic.yaml or"
-                    " generator-config.yaml: run `make generate` and commit the result.",
+                    f"\ngenerated/ or {BUNDLED_SPEC.relative_to(ROOT)} is out of date with"
+                    " openapi/sellerpic.yaml or generator-config.yaml: run `make generate` and"
+                    " commit the result.",
                     file=sys.stderr,
                 )
                 return 1
-            print("generated/ is up to date")
+            print(f"generated/ and {BUNDLED_SPEC.relative_to(ROOT)} are up to date")
             return 0
+        BUNDLED_SPEC.write_text(bundled, encoding="utf-8")
+        print(f"generated {BUNDLED_SPEC.relative_to(ROOT)}")
         if TARGET.exists():
             shutil.rmtree(TARGET)
         TARGET.parent.mkdir(parents=True, exist_ok=True)

@@ -13,17 +13,17 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from .config import MockConfig
-from .domain.errors import ApiError, not_found, server_error
+from .domain.errors import ApiError, bad_request, disk_full, not_found, server_error
 from .domain.services import Services, build_services
+from .envelope import error
 from .faults import FaultMiddleware
 from .routes import account, downloads, tasks, uploads
-from .routes.envelope import error
-from .spec import Spec
+from .spec import InvalidRequest, Spec
 
 log = logging.getLogger("sellerpic_mock")
 
@@ -128,13 +128,24 @@ class Simulator:
             return await endpoint(request)
         except ApiError as exc:
             return error(exc)
-        except Exception:
+        except InvalidRequest as exc:
+            return error(bad_request(str(exc)))
+        except ClientDisconnect:
+            # A client that goes away mid-body is the client's business: one line, and an
+            # answer nobody reads.
+            log.warning(
+                "%s %s: the client disconnected before sending the whole body",
+                scope["method"],
+                scope["path"],
+            )
+            return error(ApiError(400, "body: the connection closed before the body ended", 400))
+        except Exception as exc:
+            full = disk_full(exc)
+            if full is not None:
+                log.warning("%s %s: the disk is full (%s)", scope["method"], scope["path"], exc)
+                return error(full)
             log.exception("unhandled error on %s %s", scope["method"], scope["path"])
             return error(server_error())
-        finally:
-            # Answer only once what the request wrote is committed: a client never holds an
-            # id that a crash of the simulator could take back.
-            await self.services.durable()
 
 
 def create_app(config: MockConfig | None = None, spec: Spec | None = None) -> Simulator:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import gc
+import errno
 import ipaddress
 import socket
 import sys
@@ -24,11 +24,15 @@ from .config import (
     load_config_file,
     parse_credits,
 )
-from .eventloop import LOOP_SETTING
 from .faults import silence_drop_tracebacks
-from .protocol import HTTP_SETTING
+from .guard import Limits, guarded_protocol
+from .storage.datadir import DataDirError
 
 DEFAULT_PORT = 4020
+
+
+class StartError(Exception):
+    """The simulator cannot start as asked; the message says why and what to do."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -41,6 +45,18 @@ def _parser() -> argparse.ArgumentParser:
     net.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
     net.add_argument("--port", type=int, default=DEFAULT_PORT, help="0 picks a free port")
     net.add_argument("--public-url", help="origin put in presigned URLs (default: the Host header)")
+    net.add_argument(
+        "--max-head-bytes", type=int, help="largest request head; 431 beyond (default 16384)"
+    )
+    net.add_argument(
+        "--head-timeout", type=float, metavar="S", help="seconds to send a request head (10)"
+    )
+    net.add_argument(
+        "--body-timeout", type=float, metavar="S", help="seconds to send a request body (60)"
+    )
+    net.add_argument(
+        "--max-connections", type=int, help="open connections at most (default: file limit - 64)"
+    )
     acc = serve.add_argument_group("accounts")
     acc.add_argument(
         "--api-key",
@@ -96,6 +112,10 @@ def config_from_args(args: argparse.Namespace) -> MockConfig:
         "drop_rate": args.drop_rate,
         "fault_seed": args.fault_seed,
         "public_url": args.public_url,
+        "max_head_bytes": args.max_head_bytes,
+        "head_timeout": args.head_timeout,
+        "body_timeout": args.body_timeout,
+        "max_connections": args.max_connections,
     }
     config = replace(config, api_keys=keys, **{k: v for k, v in overrides.items() if v is not None})
     if args.no_demo_key:
@@ -142,38 +162,62 @@ def serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
             flush=True,
         )
-    sock = listen_on(args.host, args.port)
-    app = create_app(config)
+    try:
+        sock = listen_on(args.host, args.port)
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise StartError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
+        raise StartError(
+            f"port {args.port} is in use; choose another with --port, or --port 0 for a free one"
+        ) from None
+    try:
+        app = create_app(config)
+    except DataDirError as exc:
+        sock.close()
+        raise StartError(str(exc)) from None
     # The first stdout line is the URL, so scripts can start with --port 0 and read it.
     print(url_of(sock), flush=True)
-    state = "ephemeral" if config.data_dir is None else str(config.data_dir)
-    print(f"sellerpic-mock: data dir {state}; demo key {DEMO_API_KEY}", file=sys.stderr, flush=True)
+    print(f"sellerpic-mock: {banner(config)}", file=sys.stderr, flush=True)
     silence_drop_tracebacks()
-    run_server(app, sock, args.log_level)
+    run_server(app, sock, args.log_level, limits_of(config))
     return 0
 
 
-def uvicorn_config(app: ASGIApp, log_level: str = "warning") -> uvicorn.Config:
-    """How the simulator is served: one uvicorn worker on the accepting loop, answers written
-    in one piece."""
+def limits_of(config: MockConfig) -> Limits:
+    return Limits(
+        config.max_head_bytes, config.head_timeout, config.body_timeout, config.max_connections
+    )
+
+
+def banner(config: MockConfig) -> str:
+    """Where state lives and the keys that work; keys other than the public demo key are
+    secrets and are only counted."""
+    state = "ephemeral" if config.data_dir is None else str(config.data_dir)
+    demo = f"demo key {DEMO_API_KEY}" if config.demo_key else "demo key off (--no-demo-key)"
+    others = len(set(config.api_keys) - {DEMO_API_KEY})
+    keys = f"; {others} key(s) from --api-key/--config" if others else ""
+    return f"data dir {state}; {demo}{keys}"
+
+
+def uvicorn_config(
+    app: ASGIApp, log_level: str = "warning", limits: Limits | None = None
+) -> uvicorn.Config:
+    """How the simulator is served: one stock uvicorn worker on asyncio's own event loop,
+    its httptools protocol behind the connection limits of guard.py."""
     return uvicorn.Config(
         app,
         log_level=log_level,
         access_log=log_level == "debug",
-        loop=LOOP_SETTING,
-        http=HTTP_SETTING,
+        loop="asyncio",
+        http=guarded_protocol(limits or Limits(), "httptools"),
     )
 
 
-def run_server(app: ASGIApp, sock: socket.socket, log_level: str = "warning") -> None:
+def run_server(
+    app: ASGIApp, sock: socket.socket, log_level: str = "warning", limits: Limits | None = None
+) -> None:
     """Serve `app` on the listening socket `sock` until interrupted (uvicorn, one worker)."""
-    config = uvicorn_config(app, log_level)
-    # What was built at start (spec, validators, images) lives as long as the process: keep
-    # it out of the collector's full passes, which took about 27 ms each and were the tail
-    # latency of creates under load.
-    gc.collect()
-    gc.freeze()
-    uvicorn.Server(config).run(sockets=[sock])
+    uvicorn.Server(uvicorn_config(app, log_level, limits)).run(sockets=[sock])
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -184,4 +228,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return serve(args)
         except ConfigError as exc:
             parser.error(str(exc))
+        except StartError as exc:
+            print(f"sellerpic-mock: {exc}", file=sys.stderr)
+            return 2
     return 2

@@ -44,6 +44,13 @@ class MockConfig:
     fault_seed: int | None = None
     #: Origin used in presigned URLs; None derives it from each request's Host header.
     public_url: str | None = None
+    #: Connection limits of a served simulator (see guard.py): the largest request head, the
+    #: seconds a head and a body may take, the most connections open (None: the file limit
+    #: less a reserve).
+    max_head_bytes: int = 16 * 1024
+    head_timeout: float = 10.0
+    body_timeout: float = 60.0
+    max_connections: int | None = None
     clock: Clock = field(default_factory=SystemClock)
 
     def __post_init__(self) -> None:
@@ -59,6 +66,11 @@ class MockConfig:
             keys.setdefault(DEMO_API_KEY, self.default_credits)
         return keys
 
+    def refused_keys(self) -> list[str]:
+        """Keys an earlier run of the data dir created that must stop working: the demo key
+        under `demo_key=False`, unless it is also granted explicitly."""
+        return [] if self.demo_key or DEMO_API_KEY in self.api_keys else [DEMO_API_KEY]
+
     @property
     def created_duration(self) -> float:
         return self.created_seconds / self.speed
@@ -70,6 +82,7 @@ class MockConfig:
 
 _SCALARS = {f.name for f in fields(MockConfig)} - {"api_keys", "clock", "data_dir"}
 _SECONDS = ("created_seconds", "running_seconds", "latency_ms")
+_POSITIVE_SECONDS = ("head_timeout", "body_timeout")
 _SHARES = ("failure_rate", "error_rate", "drop_rate")
 
 
@@ -80,8 +93,16 @@ def config_problems(config: MockConfig) -> list[str]:
         value = getattr(config, name)
         if not (_is_number(value) and value >= 0):
             problems.append(_problem(name, value, "a number >= 0"))
-    if not (_is_number(config.speed) and config.speed > 0):
-        problems.append(_problem("speed", config.speed, "a number > 0"))
+    for name in ("speed", *_POSITIVE_SECONDS):
+        value = getattr(config, name)
+        if not (_is_number(value) and value > 0):
+            problems.append(_problem(name, value, "a number > 0"))
+    if not (_is_whole(config.max_head_bytes) and config.max_head_bytes >= 1024):
+        problems.append(_problem("max_head_bytes", config.max_head_bytes, "a whole number >= 1024"))
+    if config.max_connections is not None and not (
+        _is_whole(config.max_connections) and config.max_connections >= 1
+    ):
+        problems.append(_problem("max_connections", config.max_connections, "a whole number >= 1"))
     for name in _SHARES:
         value = getattr(config, name)
         if not (_is_number(value) and 0 <= value <= 1):

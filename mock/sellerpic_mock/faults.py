@@ -16,10 +16,10 @@ import httpx
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .config import MockConfig
-from .routes.envelope import JSONAnswer, envelope_bytes
+from .envelope import JSONAnswer, envelope_bytes
+from .scope import mark_fault
 
 FAULT_HEADER = b"x-sellerpic-mock-fault"
-SCOPE_KEY = "sellerpic_mock.fault"
 KINDS = (
     "expired-url",
     "concurrency-limit",
@@ -56,11 +56,6 @@ def parse_fault(value: str) -> Fault | None:
         except ValueError:
             return Fault(name, DEFAULT_SLOW_MS)
     return Fault(name)
-
-
-def fault_of(scope: Scope) -> Fault | None:
-    fault = scope.get(SCOPE_KEY)
-    return fault if isinstance(fault, Fault) else None
 
 
 class _QuietDrops(logging.Filter):
@@ -103,7 +98,7 @@ class FaultMiddleware:
         if fault is None or fault.kind in ("slow",):
             await self._app(scope, receive, send)
             return
-        scope[SCOPE_KEY] = fault
+        mark_fault(scope, fault.kind)
         if fault.kind == "drop":
             await _drop(send)
         elif fault.kind == "server-error":

@@ -1,52 +1,29 @@
-"""The OpenAPI spec, loaded once: request validators and the x- extensions the domain obeys.
+"""The OpenAPI spec, loaded once: request validators and the operations' facts.
 
-Schemas are never re-typed here; everything comes from openapi/sellerpic.yaml so a spec change
-reaches the simulator on the next start.
+Schemas are never re-typed here: the document and every API fact (limits, results, credits,
+image rules) come from `sellerpic_spec`, the JSON copy of openapi/sellerpic.yaml that the client
+reads too, so a spec change reaches both on the next start.
 """
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Callable
+import json
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
-import fastjsonschema
-import yaml
 from jsonschema import Draft4Validator
 from jsonschema.exceptions import ValidationError, best_match
 
-from .domain.errors import bad_request
+from sellerpic_spec import Catalog, OperationFacts, catalog, resolved_document, spec_path
 
-_HERE = Path(__file__).resolve().parent
-SPEC_CANDIDATES = (_HERE / "sellerpic.yaml", _HERE.parent.parent / "openapi" / "sellerpic.yaml")
 CREATE_PREFIX = "/v1/api/generate/"
 
 
 def find_spec() -> Path:
-    for candidate in SPEC_CANDIDATES:
-        if candidate.is_file():
-            return candidate
-    raise FileNotFoundError(f"sellerpic.yaml not found in {[str(c) for c in SPEC_CANDIDATES]}")
-
-
-def _resolve(node: Any, root: dict[str, Any], seen: tuple[str, ...] = ()) -> Any:
-    """Inline every local $ref (the spec has no recursive schemas)."""
-    if isinstance(node, dict):
-        ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith("#/"):
-            if ref in seen:
-                raise ValueError(f"recursive $ref {ref}")
-            target: Any = root
-            for part in ref[2:].split("/"):
-                target = target[part.replace("~1", "/").replace("~0", "~")]
-            return _resolve(copy.deepcopy(target), root, (*seen, ref))
-        return {key: _resolve(value, root, seen) for key, value in node.items()}
-    if isinstance(node, list):
-        return [_resolve(item, root, seen) for item in node]
-    return node
+    """The spec file the simulator serves (the JSON bundled in `sellerpic_spec`)."""
+    return spec_path()
 
 
 def _field_message(error: ValidationError) -> str:
@@ -58,38 +35,23 @@ def _field_message(error: ValidationError) -> str:
     return f"{path or 'body'}: {error.message}"
 
 
-class SchemaCheck:
-    """One schema's verdict on a value.
+class InvalidRequest(ValueError):
+    """A request the spec refuses; the message names the field and the rule (the 400's msg)."""
 
-    Bodies and query values are checked on every request: the schema compiled by
-    fastjsonschema accepts a valid value in about 2 µs where jsonschema takes about 50 µs.
-    jsonschema stays the authority: it decides every value the compiled code refuses, and its
-    best match names the field in the 400. tests/mock/test_spec_checks.py holds the two to
-    the same verdicts.
-    """
+
+class SchemaCheck:
+    """One schema's verdict on a value (OAS 3.0 schemas are JSON Schema draft 4)."""
 
     def __init__(self, schema: dict[str, Any]) -> None:
         self.schema = schema
         self.validator = Draft4Validator(schema)
 
-    @cached_property
-    def _fast(self) -> Callable[[Any], Any]:
-        # Compiled on first use: compiling every schema would add a second to each start.
-        # OAS 3.0 schemas are draft 4; no defaults filled in, no format checks (as jsonschema).
-        compiled: Callable[[Any], Any] = fastjsonschema.compile(
-            {**self.schema, "$schema": "http://json-schema.org/draft-04/schema#"},
-            use_default=False,
-            use_formats=False,
-        )
-        return compiled
-
     def error(self, value: Any) -> ValidationError | None:
-        try:
-            self._fast(value)
+        """None for a valid value, else the error that best names the field."""
+        if self.validator.is_valid(value):
             return None
-        except fastjsonschema.JsonSchemaException:
-            found: ValidationError | None = best_match(self.validator.iter_errors(value))
-            return found
+        found: ValidationError | None = best_match(self.validator.iter_errors(value))
+        return found
 
 
 @dataclass(frozen=True)
@@ -105,11 +67,11 @@ class QueryParam:
             try:
                 return int(raw)
             except ValueError:
-                raise bad_request(f"{self.name}: must be an integer") from None
+                raise InvalidRequest(f"{self.name}: must be an integer") from None
         if kind == "boolean":
             lowered = raw.lower()
             if lowered not in ("true", "false"):
-                raise bad_request(f"{self.name}: must be true or false")
+                raise InvalidRequest(f"{self.name}: must be true or false")
             return lowered == "true"
         return raw
 
@@ -120,6 +82,7 @@ class Operation:
     method: str
     path: str
     raw: dict[str, Any]
+    facts: OperationFacts
     query: list[QueryParam] = field(default_factory=list)
     headers: list[QueryParam] = field(default_factory=list)
     body_schema: dict[str, Any] | None = None
@@ -131,16 +94,14 @@ class Operation:
 
     @property
     def concurrency_limit(self) -> int:
-        return int(self.raw.get("x-concurrency-limit", 10))
+        limit = self.facts.concurrency_limit
+        if limit is None:
+            raise LookupError(f"the spec gives {self.operation_id} no x-concurrency-limit")
+        return limit
 
     def results_for(self, body: dict[str, Any]) -> int:
         """How many results a task of this body produces (replaceBackground: by replaceType)."""
-        by_type = self.raw.get("x-results-by-replace-type", {})
-        # Operations that do not declare replaceType accept it as any value, even an object.
-        replace_type = body.get("replaceType")
-        if isinstance(replace_type, str) and replace_type in by_type:
-            return int(by_type[replace_type])
-        return int(self.raw.get("x-results-per-task", 1))
+        return self.facts.results_for(body)
 
     def check_headers(self, headers: Any) -> None:
         """Validate the declared header parameters (only Content-Type today)."""
@@ -148,7 +109,7 @@ class Operation:
             raw = headers.get(param.name)
             error = None if raw is None else param.check.error(raw)
             if error is not None:
-                raise bad_request(f"{param.name}: {error.message}")
+                raise InvalidRequest(f"{param.name}: {error.message}")
 
     def parse_query(self, params: Any, headers: Any = None) -> dict[str, Any]:
         """Coerce and validate the query string (`params`: name -> raw value)."""
@@ -159,32 +120,33 @@ class Operation:
             raw = params.get(param.name)
             if raw is None:
                 if param.required:
-                    raise bad_request(f"{param.name}: query parameter required")
+                    raise InvalidRequest(f"{param.name}: query parameter required")
                 if "default" in param.schema:
                     values[param.name] = param.schema["default"]
                 continue
             value = param.coerce(raw)
             error = param.check.error(value)
             if error is not None:
-                raise bad_request(f"{param.name}: {error.message}")
+                raise InvalidRequest(f"{param.name}: {error.message}")
             values[param.name] = value
         return values
 
     def validate_body(self, body: Any) -> dict[str, Any]:
         if self.body_check is None or self.body_schema is None:
-            raise bad_request("body: this operation takes no JSON body")
+            raise InvalidRequest("body: this operation takes no JSON body")
         error = self.body_check.error(body)
         if error is not None:
-            raise bad_request(_field_message(error))
+            raise InvalidRequest(_field_message(error))
         assert isinstance(body, dict)  # the schema's type: object guarantees it
         one_of = self.body_schema.get("x-one-of-required")
         if one_of and not any(body.get(name) for name in one_of):
-            raise bad_request(f"{'|'.join(one_of)}: at least one of {', '.join(one_of)} required")
+            names = ", ".join(one_of)
+            raise InvalidRequest(f"{'|'.join(one_of)}: at least one of {names} required")
         by_type = self.body_schema.get("x-required-by-replace-type")
         if by_type:
             needed = by_type.get(body.get("replaceType"))
             if needed and body.get(needed) in (None, ""):
-                raise bad_request(
+                raise InvalidRequest(
                     f"{needed}: field required when replaceType is {body['replaceType']}"
                 )
         return body
@@ -192,20 +154,28 @@ class Operation:
 
 class Spec:
     def __init__(self, path: Path | None = None) -> None:
+        """The bundled spec, or the JSON spec at `path` (a variant under test)."""
         self.path = path or find_spec()
-        with self.path.open(encoding="utf-8") as handle:
-            root = yaml.safe_load(handle)
-        self.document: dict[str, Any] = _resolve(root, root)
+        if path is None:
+            self.catalog = catalog()
+            self.document: dict[str, Any] = resolved_document()
+        else:
+            self.catalog = Catalog(json.loads(path.read_text(encoding="utf-8")))
+            self.document = self.catalog.resolved
         self.operations: dict[str, Operation] = {}
         for route, item in self.document["paths"].items():
             for method, raw in item.items():
                 if method not in ("get", "put", "post", "delete", "patch"):
                     continue
-                self.operations[raw["operationId"]] = self._operation(route, method, raw)
+                op_id = raw["operationId"]
+                facts = self.catalog.operation(op_id)
+                self.operations[op_id] = self._operation(route, method, raw, facts)
 
     @staticmethod
-    def _operation(route: str, method: str, raw: dict[str, Any]) -> Operation:
-        op = Operation(raw["operationId"], method.upper(), route, raw)
+    def _operation(
+        route: str, method: str, raw: dict[str, Any], facts: OperationFacts
+    ) -> Operation:
+        op = Operation(raw["operationId"], method.upper(), route, raw, facts)
         for param in raw.get("parameters", []):
             if param.get("in") not in ("query", "header"):
                 continue

@@ -17,7 +17,7 @@ import uvicorn
 from PIL import Image, ImageDraw
 
 from .app import Simulator, create_app
-from .cli import listen_on, url_of, uvicorn_config
+from .cli import limits_of, listen_on, url_of, uvicorn_config
 from .clock import FakeClock
 from .config import DEMO_API_KEY, MockConfig
 from .faults import silence_drop_tracebacks
@@ -55,7 +55,7 @@ def run_server(config: MockConfig | None = None, host: str = "127.0.0.1") -> Ite
     app = create_app(config)
     sock = listen_on(host, 0)
     silence_drop_tracebacks()
-    server = uvicorn.Server(uvicorn_config(app))
+    server = uvicorn.Server(uvicorn_config(app, limits=limits_of(app.services.config)))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

@@ -6,7 +6,8 @@
 """
 
 from ._retry import RetryPolicy
-from .batch import BatchReport, Job, JobRecord
+from ._version import __version__
+from .batch import BatchProgress, BatchReport, Job, JobRecord
 from .client import AsyncSellerPic, Credits, Preset, PresetPage, SellerPic
 from .errors import (
     APIConnectionError,
@@ -23,6 +24,7 @@ from .errors import (
     SellerPicError,
     ServerError,
     TaskFailedError,
+    TaskNotFinishedError,
     TaskTimeoutError,
 )
 from .tasks import AsyncTask, ResultItem, RunResult, Task, TaskStatus
@@ -35,6 +37,7 @@ __all__ = [
     "AsyncTask",
     "AuthenticationError",
     "BadRequestError",
+    "BatchProgress",
     "BatchReport",
     "ConcurrencyLimitError",
     "Credits",
@@ -57,6 +60,8 @@ __all__ = [
     "ServerError",
     "Task",
     "TaskFailedError",
+    "TaskNotFinishedError",
     "TaskStatus",
     "TaskTimeoutError",
+    "__version__",
 ]

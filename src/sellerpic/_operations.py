@@ -1,13 +1,14 @@
-"""The create-task operations: their inputs, request models, limits and local rules.
+"""The create-task operations: their inputs, request models and local rules.
 
-One table drives the typed client methods, the CLI sub-commands and the batch runner, so an
-operation is described in exactly one place. The concurrency limits and results-per-task counts
-mirror the spec's `x-concurrency-limit` / `x-results-per-task` (a test checks them against
-`openapi/sellerpic.yaml`); they live in code because the package must work from a wheel.
+One table drives the typed client methods, the CLI sub-commands and the batch runner. What it
+holds is code: the Python names and help of each input and the generated request builder. The
+API's facts (concurrency limits, results per task, image rules, masks, replaceType rules) are
+not copied here: each `Operation` asks `sellerpic_spec` for them, on first use.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import ModuleType
@@ -39,8 +40,8 @@ from sellerpic_client.models import (
     TryOnAccessoriesRequest,
     TryOnApparelRequest,
 )
+from sellerpic_spec import ImageRules, OperationFacts, catalog
 
-from . import images
 from .errors import InvalidInputError
 
 ParamKind = Literal["image", "mask", "str", "int", "float", "bool"]
@@ -56,17 +57,7 @@ class Param:
     help: str
     #: attribute of the generated request model (None: the builder handles it)
     field: str | None = None
-    #: for a mask: the image parameter it must match in size
-    mask_of: str | None = None
     choices: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class ImageRules:
-    max_bytes: int = images.MAX_FILE_BYTES
-    max_side: int = images.MAX_SIDE
-    #: extra per-operation rule on the image's dimensions (None when there is none)
-    shape_check: Callable[[images.ImageInfo], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -76,11 +67,7 @@ class Operation:
     module: ModuleType
     params: tuple[Param, ...]
     build: Callable[[Mapping[str, Any]], Any]
-    concurrency_limit: int
-    results_per_task: int
-    default_format: str
     summary: str
-    rules: ImageRules = ImageRules()
 
     @property
     def cli_name(self) -> str:
@@ -91,6 +78,53 @@ class Operation:
             if p.name == name:
                 return p
         raise KeyError(name)
+
+    @property
+    def facts(self) -> OperationFacts:
+        """What the spec says about this operation."""
+        return catalog().operation(self.operation_id)
+
+    @property
+    def concurrency_limit(self) -> int:
+        limit = self.facts.concurrency_limit
+        if limit is None:
+            raise LookupError(f"the spec gives {self.operation_id} no x-concurrency-limit")
+        return limit
+
+    @property
+    def results_per_task(self) -> int:
+        return self.facts.results_per_task
+
+    @property
+    def default_format(self) -> str:
+        return self.facts.default_format
+
+    @property
+    def image_rules(self) -> ImageRules:
+        """The rules every input image of this operation must pass."""
+        return self.facts.image_rules or catalog().image_rules
+
+    def param_for_field(self, spec_field: str) -> Param:
+        """The input behind a body field of the spec (`backgroundImageKey`)."""
+        attribute = _snake(spec_field)
+        for p in self.params:
+            if p.field is not None and p.field.rstrip("_") == attribute:
+                return p
+        raise KeyError(f"{self.name} has no input for the body field {spec_field}")
+
+    def mask_image_of(self, mask: str) -> str | None:
+        """The image input a mask input must match in size (the spec's `x-masks`)."""
+        field = self.param(mask).field
+        for mask_field, image_field in self.facts.masks.items():
+            if field == _snake(mask_field):
+                return self.param_for_field(image_field).name
+        return None
+
+
+def _snake(name: str) -> str:
+    """A body field as the generated model names its attribute: `modelImageKey` ->
+    `model_image_key`."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
 def _model_builder(
@@ -107,16 +141,6 @@ def _model_builder(
     return build
 
 
-def _check_video_shape(info: images.ImageInfo) -> None:
-    short, long_ = sorted((info.width, info.height))
-    if short < 300:
-        raise images.ImageRuleError("resolution", f"short edge is {short} px; at least 300 px")
-    if long_ * 2 > short * 5:
-        raise images.ImageRuleError(
-            "aspect", f"aspect ratio {info.width}:{info.height} is outside 2:5 to 5:2"
-        )
-
-
 def _build_apparel(values: Mapping[str, Any]) -> TryOnApparelRequest:
     garments = {g: values.get(g) for g in ("top", "bottom", "one_piece")}
     given = [g for g, key in garments.items() if key is not None]
@@ -128,14 +152,24 @@ def _build_apparel(values: Mapping[str, Any]) -> TryOnApparelRequest:
     return TryOnApparelRequest(model_image_key=values["model_image"], **garment)
 
 
-#: Which field each replaceType needs (the spec's x-required-by-replace-type).
-REPLACE_TYPE_NEEDS = {
-    "AI_BACKGROUND": "preset_background_id",
-    "TEXT_TO_BACKGROUND": "custom_background_prompt",
-    "PRESET_BACKGROUND_IMAGE": "preset_background_id",
-    "CUSTOM_BACKGROUND_IMAGE": "background_image",
-    "SOLID_COLOR_BACKGROUND": "background_color",
-}
+def replace_type_needs() -> dict[str, str]:
+    """replaceType -> the input it needs (the spec's `x-required-by-replace-type`)."""
+    op = OPERATIONS["replace_background"]
+    return {
+        replace_type: op.param_for_field(field).name
+        for replace_type, field in op.facts.required_by_replace_type.items()
+    }
+
+
+#: When `replace_type` is omitted, the first of these inputs given picks it: the replaceType
+#: that needs it (the first such in the spec: a preset id means AI_BACKGROUND). A choice of
+#: this client, not an API rule.
+BACKGROUND_PRECEDENCE = (
+    "background_color",
+    "background_image",
+    "custom_background_prompt",
+    "preset_background_id",
+)
 
 
 def infer_replace_type(values: Mapping[str, Any]) -> str:
@@ -143,26 +177,25 @@ def infer_replace_type(values: Mapping[str, Any]) -> str:
     explicit = values.get("replace_type")
     if explicit:
         return str(explicit).upper()
-    if values.get("background_color"):
-        return "SOLID_COLOR_BACKGROUND"
-    if values.get("background_image"):
-        return "CUSTOM_BACKGROUND_IMAGE"
-    if values.get("custom_background_prompt"):
-        return "TEXT_TO_BACKGROUND"
-    if values.get("preset_background_id"):
-        return "AI_BACKGROUND"
+    needs = replace_type_needs()
+    for name in BACKGROUND_PRECEDENCE:
+        if values.get(name):
+            return next(kind for kind, needed in needs.items() if needed == name)
     raise InvalidInputError(
-        "replace_background needs a background: background_color, background_image, "
-        "custom_background_prompt or preset_background_id",
+        "replace_background needs a background: "
+        + ", ".join(BACKGROUND_PRECEDENCE[:-1])
+        + " or "
+        + BACKGROUND_PRECEDENCE[-1],
         field="replace_type",
     )
 
 
 def _build_replace_background(values: Mapping[str, Any]) -> ReplaceBackgroundRequest:
     replace_type = infer_replace_type(values)
-    if replace_type not in REPLACE_TYPE_NEEDS:
+    needs = replace_type_needs()
+    if replace_type not in needs:
         raise InvalidInputError(f"unknown replace_type {replace_type!r}", field="replace_type")
-    needed = REPLACE_TYPE_NEEDS[replace_type]
+    needed = needs[replace_type]
     if not values.get(needed):
         raise InvalidInputError(f"replace_type {replace_type} needs {needed}", field=needed)
     request = _model_builder(ReplaceBackgroundRequest, _REPLACE_PARAMS)(
@@ -177,7 +210,8 @@ def _image(name: str, field: str | None, help: str, required: bool = True) -> Pa
 
 
 def _mask(name: str, field: str, of: str, required: bool = False) -> Param:
-    return Param(name, "mask", required, f"black-and-white mask, same size as {of}", field, of)
+    # `of` only words the help; which image a mask must match is the spec's `x-masks`.
+    return Param(name, "mask", required, f"black-and-white mask, same size as {of}", field)
 
 
 _REPLACE_PARAMS = (
@@ -189,7 +223,7 @@ _REPLACE_PARAMS = (
         False,
         "inferred from the background field given when omitted",
         "replace_type",
-        choices=tuple(REPLACE_TYPE_NEEDS),
+        choices=tuple(kind.value for kind in ReplaceType),
     ),
     Param(
         "preset_background_id",
@@ -235,17 +269,11 @@ def _op(
     model: type[Any] | None,
     params: tuple[Param, ...],
     *,
-    limit: int,
-    results: int,
     summary: str,
-    default_format: str = "png",
     build: Callable[[Mapping[str, Any]], Any] | None = None,
-    rules: ImageRules = ImageRules(),
 ) -> Operation:
     builder = build or _model_builder(model, params)  # type: ignore[arg-type]
-    return Operation(
-        name, operation_id, module, params, builder, limit, results, default_format, summary, rules
-    )
+    return Operation(name, operation_id, module, params, builder, summary)
 
 
 OPERATIONS: dict[str, Operation] = {
@@ -261,8 +289,6 @@ OPERATIONS: dict[str, Operation] = {
                 _mask("model_mask", "model_mask_key", "model_image", required=True),
                 _image("product_image", "product_image_key", "the accessory"),
             ),
-            limit=10,
-            results=2,
             summary="place an accessory on a model inside the mask",
         ),
         _op(
@@ -276,8 +302,6 @@ OPERATIONS: dict[str, Operation] = {
                 _image("bottom", None, "garment worn below", required=False),
                 _image("one_piece", None, "one-piece garment", required=False),
             ),
-            limit=10,
-            results=4,
             summary="dress a model in a garment (exactly one of top, bottom, one-piece)",
             build=_build_apparel,
         ),
@@ -299,8 +323,6 @@ OPERATIONS: dict[str, Operation] = {
                     "expression",
                 ),
             ),
-            limit=10,
-            results=4,
             summary="replace the fashion model, keep the garment",
         ),
         _op(
@@ -309,8 +331,6 @@ OPERATIONS: dict[str, Operation] = {
             replace_background,
             None,
             _REPLACE_PARAMS,
-            limit=10,
-            results=4,
             summary="replace the background behind a product",
             build=_build_replace_background,
         ),
@@ -324,8 +344,6 @@ OPERATIONS: dict[str, Operation] = {
                 Param("prompt", "str", True, "the edit instruction", "prompt"),
                 _image("ref_image", "ref_image_key", "reference image", required=False),
             ),
-            limit=5,
-            results=1,
             summary="edit an image following a text instruction",
         ),
         _op(
@@ -337,8 +355,6 @@ OPERATIONS: dict[str, Operation] = {
                 _image("image", "image_key", "image to segment"),
                 Param("prompt", "str", True, "what to segment, e.g. cup", "prompt"),
             ),
-            limit=5,
-            results=1,
             summary="mask the part of an image named by a prompt",
         ),
         _op(
@@ -359,10 +375,7 @@ OPERATIONS: dict[str, Operation] = {
                     "expand_pixels",
                 ),
             ),
-            limit=5,
-            results=1,
             summary="mask the subject of a segmentation type",
-            rules=ImageRules(max_side=2000),
         ),
         _op(
             "image_to_video",
@@ -383,11 +396,7 @@ OPERATIONS: dict[str, Operation] = {
                     "video_duration",
                 ),
             ),
-            limit=10,
-            results=1,
             summary="turn an image into a short video",
-            default_format="mp4",
-            rules=ImageRules(shape_check=_check_video_shape),
         ),
         _op(
             "lifestyle_scene",
@@ -399,8 +408,6 @@ OPERATIONS: dict[str, Operation] = {
                 _mask("product_mask", "product_mask_key", "product_image"),
                 Param("prompt", "str", False, "description of the scene", "prompt"),
             ),
-            limit=10,
-            results=4,
             summary="place a product in a generated lifestyle scene",
         ),
         _op(
@@ -409,8 +416,6 @@ OPERATIONS: dict[str, Operation] = {
             remove_background,
             RemoveBackgroundRequest,
             (_image("image", "image_key", "image to cut out"),),
-            limit=10,
-            results=1,
             summary="remove the background of an image",
         ),
     )

@@ -11,11 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import glob
 import json
 import logging
-import os
-import tempfile
 import time
 from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from dataclasses import dataclass, field
@@ -29,6 +26,7 @@ import httpx
 from sellerpic_client.client import AuthenticatedClient
 
 from . import _retry
+from ._results import BadResultError, PartialFile
 from .errors import (
     APIConnectionError,
     APITimeoutError,
@@ -44,6 +42,9 @@ T = TypeVar("T")
 ProgressCallback = Callable[[int, int | None], None]
 
 CHUNK_SIZE = 64 * 1024
+#: How much of an error answer to a file download is read (decoded): enough for any envelope,
+#: and a compressed error page cannot fill the memory.
+MAX_ERROR_BODY = 1024 * 1024
 
 
 # --- effects -----------------------------------------------------------------------------------
@@ -92,11 +93,13 @@ class PutBytes:
 
 @dataclass(frozen=True)
 class DownloadTo:
-    """Stream a URL into `dest` (temp file + rename); the response content stays empty on 2xx."""
+    """Stream a URL into `dest` (temp file + rename); the response content stays empty on 2xx.
+    `check` sees the complete temp file before the rename and raises to refuse it."""
 
     url: str
     dest: Path
     on_progress: ProgressCallback | None = None
+    check: Callable[[Path], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -199,40 +202,9 @@ async def _achunks(
         yield chunk
 
 
-class _PartialFile:
-    """A temp file next to the destination, renamed into place only once complete."""
-
-    def __init__(self, dest: Path, total: int | None, on_progress: ProgressCallback | None):
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
-        self._file = os.fdopen(fd, "wb")
-        self._tmp = Path(name)
-        self._dest = dest
-        self._done = 0
-        self._total = total
-        self._on_progress = on_progress
-
-    def write(self, chunk: bytes) -> None:
-        self._file.write(chunk)
-        self._done += len(chunk)
-        if self._on_progress:
-            self._on_progress(self._done, self._total)
-
-    def commit(self) -> None:
-        self._file.flush()
-        os.fsync(self._file.fileno())
-        self._file.close()
-        os.replace(self._tmp, self._dest)
-        # A process killed mid-download (SIGKILL, power loss) cannot run abort(): its partial
-        # file stays behind. Once the file is complete, no partial copy of it is worth keeping.
-        for stale in self._dest.parent.glob(f".{glob.escape(self._dest.name)}.*.part"):
-            with contextlib.suppress(FileNotFoundError):
-                stale.unlink()
-
-    def abort(self) -> None:
-        self._file.close()
-        with contextlib.suppress(FileNotFoundError):
-            self._tmp.unlink()
+def _undecodable(exc: httpx.DecodingError) -> BadResultError:
+    """A body whose Content-Encoding does not decode is a wrong result, refused like one."""
+    return BadResultError(f"the download cannot be decoded ({exc})")
 
 
 def _content_length(response: httpx.Response) -> int | None:
@@ -273,19 +245,28 @@ class SyncDriver:
             request = _put_request(self.http, effect, _chunks(effect.data, effect.on_progress))
             response = self.http.send(request, auth=None)
             return RawResponse(response.status_code, response.headers, response.content)
-        return self._download(effect)
+        try:
+            return self._download(effect)
+        except httpx.DecodingError as exc:
+            raise _undecodable(exc) from None
 
     def _download(self, effect: DownloadTo) -> RawResponse:
         request = _plain_request(self.http, "GET", effect.url)
         response = self.http.send(request, auth=None, stream=True)
         try:
             if response.status_code >= 300:
-                return RawResponse(response.status_code, response.headers, response.read())
-            target = _PartialFile(effect.dest, _content_length(response), effect.on_progress)
+                body = b""
+                with contextlib.suppress(httpx.DecodingError):  # the status is what matters
+                    for chunk in response.iter_bytes(CHUNK_SIZE):
+                        body += chunk
+                        if len(body) >= MAX_ERROR_BODY:
+                            break
+                return RawResponse(response.status_code, response.headers, body[:MAX_ERROR_BODY])
+            target = PartialFile(effect.dest, _content_length(response), effect.on_progress)
             try:
                 for chunk in response.iter_bytes(CHUNK_SIZE):
                     target.write(chunk)
-                target.commit()
+                target.commit(effect.check)
             except BaseException:
                 target.abort()
                 raise
@@ -326,20 +307,29 @@ class AsyncDriver:
             request = _put_request(self.http, effect, _achunks(effect.data, effect.on_progress))
             response = await self.http.send(request, auth=None)
             return RawResponse(response.status_code, response.headers, response.content)
-        return await self._download(effect)
+        try:
+            return await self._download(effect)
+        except httpx.DecodingError as exc:
+            raise _undecodable(exc) from None
 
     async def _download(self, effect: DownloadTo) -> RawResponse:
         request = _plain_request(self.http, "GET", effect.url)
         response = await self.http.send(request, auth=None, stream=True)
         try:
             if response.status_code >= 300:
-                return RawResponse(response.status_code, response.headers, await response.aread())
+                body = b""
+                with contextlib.suppress(httpx.DecodingError):  # the status is what matters
+                    async for chunk in response.aiter_bytes(CHUNK_SIZE):
+                        body += chunk
+                        if len(body) >= MAX_ERROR_BODY:
+                            break
+                return RawResponse(response.status_code, response.headers, body[:MAX_ERROR_BODY])
             # Local disk writes are short and bounded by CHUNK_SIZE; not worth a thread hop.
-            target = _PartialFile(effect.dest, _content_length(response), effect.on_progress)
+            target = PartialFile(effect.dest, _content_length(response), effect.on_progress)
             try:
                 async for chunk in response.aiter_bytes(CHUNK_SIZE):
                     target.write(chunk)
-                target.commit()
+                target.commit(effect.check)
             except BaseException:
                 target.abort()
                 raise

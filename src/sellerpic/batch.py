@@ -27,6 +27,14 @@ the last line torn; loading ignores it (that change was never acted on). A job m
   sent again unless `retry_ambiguous=True` (CLI: `--retry-ambiguous`), which accepts the risk
   of a duplicate task.
 
+A rerun puts failed jobs back in line when that cannot charge twice: a job that failed before
+any task existed (no `task_id`: a local check, or a create the API refused) starts over from
+`pending`; a job whose task succeeded but whose results were refused (a `task_id` and no
+`failures`) goes back to `downloading`; a job whose task failed on the server (a `task_id` and
+its `failures`) starts over only with `retry_failed=True` (CLI `--retry-failed`), which charges
+again. A run holds an exclusive lock on `STATE.lock` beside the state file for its whole length
+(`hold_state_lock`): a second run of the same batch stops before sending anything.
+
 Concurrency: per operation, at most its documented limit is in flight. A 30003 answer (slots
 taken by other clients of the same account) lowers the batch's own cap to what it has in flight
 and pauses creation of that operation with jittered backoff. Each task in flight is polled once
@@ -38,29 +46,47 @@ to the jobs it touches, not to the size of the batch.
 
 from __future__ import annotations
 
+import contextlib
+import difflib
 import heapq
 import json
 import os
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-from ._operations import find_operation
+from ._operations import OPERATIONS, Operation, find_operation
+from ._results import BadResultError, inside
 from ._transport import Sleep, Steps, log
 from .errors import (
     APIConnectionError,
     AuthenticationError,
     ConcurrencyLimitError,
+    InvalidInputError,
+    NotFoundError,
     PermissionDeniedError,
     SellerPicError,
     ServerError,
     TaskFailedError,
 )
-from .tasks import Settings, TaskState, download_steps, refresh_steps, resolve_inputs, submit_steps
+from .tasks import (
+    Settings,
+    TaskState,
+    download_steps,
+    is_task_id,
+    refresh_steps,
+    resolve_inputs,
+    submit_steps,
+)
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks of this kind
+    fcntl = None  # type: ignore[assignment]
 
 JobState = Literal[
     "pending", "uploaded", "creating", "created", "downloading", "done", "failed", "ambiguous"
@@ -109,6 +135,20 @@ _RECORD_FIELDS = frozenset(f.name for f in fields(JobRecord))
 
 
 @dataclass(frozen=True)
+class BatchProgress:
+    """How many jobs are in each phase, handed to `on_progress` after each change."""
+
+    total: int
+    done: int
+    failed: int
+    ambiguous: int
+    #: Being created, processed on the server, or downloaded.
+    in_flight: int
+    #: Not started yet.
+    waiting: int
+
+
+@dataclass(frozen=True)
 class BatchReport:
     records: list[JobRecord]
 
@@ -121,34 +161,158 @@ class BatchReport:
 
 
 def normalise_jobs(jobs: Iterable[Job | Mapping[str, Any]]) -> list[Job]:
-    """Accept `Job`s or mappings `{"operation", "inputs", "id"?}`; give ids to jobs without one.
+    """Accept `Job`s or mappings in the manifest's shapes: `{"operation", "id"?, "inputs"?}`
+    with the inputs under `inputs` or next to `operation` (snake or kebab case). Gives ids to
+    jobs without one. Raises `InvalidInputError` naming the job, the field, the valid choices
+    and the closest one.
 
     Generated ids are `<position>-<operation>`: give explicit ids if the job list may change
     between a run and its resume.
     """
     result: list[Job] = []
     for index, job in enumerate(jobs, start=1):
-        if not isinstance(job, Job):
-            job = Job(
-                operation=str(job["operation"]),
-                inputs=dict(job.get("inputs") or {}),
-                id=str(job["id"]) if job.get("id") else None,
-            )
-        op = find_operation(job.operation)
-        result.append(Job(op.name, dict(job.inputs), job.id or f"{index}-{op.cli_name}"))
+        if isinstance(job, Job):
+            job = {"operation": job.operation, "inputs": job.inputs, "id": job.id}
+        parsed = job_from_mapping(job, f"job {index}")
+        op = find_operation(parsed.operation)
+        result.append(Job(op.name, parsed.inputs, parsed.id or f"{index}-{op.cli_name}"))
     ids = [j.id for j in result]
     duplicates = {i for i in ids if ids.count(i) > 1}
     if duplicates:
-        from .errors import InvalidInputError
-
         raise InvalidInputError(f"duplicate job ids: {', '.join(sorted(map(str, duplicates)))}")
     return result
+
+
+#: Characters a job id may not hold: it names the folder of its results (OUTPUT/<job id>/).
+_UNSAFE_IN_ID = frozenset('/\\:*?"<>|')
+
+
+def check_job_id(job_id: str, where: str) -> str:
+    """A job id is one folder name: no separators, no control characters, no leading dot."""
+    bad = (
+        not job_id
+        or job_id.startswith(".")
+        or len(job_id) > 200
+        or any(c in _UNSAFE_IN_ID or ord(c) < 32 or ord(c) == 127 for c in job_id)
+    )
+    if bad:
+        raise InvalidInputError(
+            f"{where}: job id {job_id!r} cannot be used: a job id names the folder of its "
+            'results (OUTPUT/<job id>/), so it must be 1-200 characters without / \\ : * ? " '
+            "< > |, control characters or a leading dot",
+            field="id",
+        )
+    return job_id
+
+
+def _closest(word: str, choices: Iterable[str]) -> str:
+    """`; did you mean X?` for the closest choice, or nothing."""
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean {match[0]}?" if match else ""
+
+
+def _operation_named(name: Any, where: str) -> Operation:
+    try:
+        return find_operation(str(name))
+    except InvalidInputError:
+        choices = [op.cli_name for op in OPERATIONS.values()]
+        spelled = str(name).strip().replace("_", "-").lower()
+        raise InvalidInputError(
+            f"{where}: unknown operation {name!r}{_closest(spelled, choices)} "
+            f"(valid: {', '.join(choices)})",
+            field="operation",
+        ) from None
+
+
+def job_from_mapping(raw: Mapping[str, Any], where: str) -> Job:
+    """One job of a manifest or of `client.batch([...])`, its inputs keyed by snake_case name.
+    `where` says where it was read (`job 3`, `jobs.csv line 4`) for the error messages."""
+    job_id = raw.get("id")
+    job_id = None if job_id in (None, "") else str(job_id)
+    if job_id is not None:
+        where = f"{where} (id {job_id!r})"
+        check_job_id(job_id, where)
+    if raw.get("operation") in (None, ""):
+        others = [str(k) for k in raw if k not in ("id", "inputs")]
+        close = difflib.get_close_matches("operation", others, n=1, cutoff=0.6)
+        hint = f"; did you mean operation instead of {close[0]!r}?" if close else ""
+        raise InvalidInputError(
+            f"{where}: no operation given (the 'operation' field or column){hint}",
+            field="operation",
+        )
+    op = _operation_named(raw["operation"], where)
+    nested = raw.get("inputs") or {}
+    if not isinstance(nested, Mapping):
+        raise InvalidInputError(f"{where}: 'inputs' must be a mapping of input names to values")
+    flat = {k: v for k, v in raw.items() if k not in ("operation", "id", "inputs")}
+    names = [p.name for p in op.params]
+    inputs: dict[str, Any] = {}
+    for key, value in {**flat, **nested}.items():
+        name = str(key).strip().replace("-", "_")
+        if name not in names:
+            raise InvalidInputError(
+                f"{where}: {op.cli_name} has no input {key!r}{_closest(name, names)} "
+                f"(its inputs: {', '.join(names)})",
+                field=str(key),
+            )
+        inputs[name] = value
+    return Job(op.name, inputs, job_id)
 
 
 # --- state file --------------------------------------------------------------------------------
 class StateFileError(ValueError):
     """The state file cannot be read: damaged (other than a torn last line), or written by a
     newer version. The message names the file and, for a damaged line, its number."""
+
+
+class StateFileLockedError(StateFileError):
+    """Another run holds the state file (its lock file beside it); nothing was sent."""
+
+    def __init__(self, path: Path, pid: int | None) -> None:
+        holder = f"another batch run (pid {pid})" if pid else "another batch run"
+        super().__init__(
+            f"{path} is in use by {holder}; nothing was sent. Wait for that run to finish (or "
+            f"stop it), then run again; two runs of one batch would create its tasks twice"
+        )
+        self.path = path
+        self.pid = pid
+
+
+def lock_path(state_file: Path) -> Path:
+    """The lock file of a state file: `STATE.lock` beside it (left in place after a run)."""
+    return state_file.with_name(f"{state_file.name}.lock")
+
+
+@contextlib.contextmanager
+def hold_state_lock(state_file: Path) -> Iterator[None]:
+    """Hold an exclusive `flock` on the state file's lock file, or raise
+    `StateFileLockedError` at once. The lock goes with the process: a killed run frees it."""
+    if fcntl is None:
+        yield
+        return
+    path = lock_path(state_file)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+            pid = int(holder) if holder.isdigit() else None
+            raise StateFileLockedError(state_file, pid) from None
+        except OSError as exc:
+            # A file system without locks (some network mounts): run, but say so.
+            log.warning("%s: cannot lock (%s); do not start a second run of this batch", path, exc)
+            yield
+            return
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+        try:
+            yield
+        finally:
+            os.ftruncate(fd, 0)
+    finally:
+        os.close(fd)
 
 
 def _parse_record(raw: Any) -> JobRecord:
@@ -160,6 +324,13 @@ def _parse_record(raw: Any) -> JobRecord:
         raise ValueError(f"unknown fields {sorted(unknown)}")
     if not isinstance(raw.get("id"), str) or not isinstance(raw.get("operation"), str):
         raise ValueError("no string `id` and `operation`")
+    task_id = raw.get("task_id")
+    if task_id is not None and not is_task_id(task_id):
+        raise ValueError(f"task id {task_id!r} is not a digit string")
+    try:
+        check_job_id(raw["id"], "job")
+    except InvalidInputError as exc:
+        raise ValueError(str(exc)) from None
     if raw.get("state", "pending") not in JOB_STATES:
         raise ValueError(f"unknown job state {raw.get('state')!r}")
     return JobRecord(**raw)
@@ -329,6 +500,7 @@ class _Run:
     jobs: dict[str, Job]
     state_file: Path
     on_event: Callable[[JobRecord], None] | None
+    on_progress: Callable[[BatchProgress], None] | None = None
     caps: dict[str, int] = field(default_factory=dict)
     paused_until: dict[str, float] = field(default_factory=dict)
     busy_attempts: dict[str, int] = field(default_factory=dict)
@@ -345,8 +517,11 @@ class _Run:
     created: _Queue = field(init=False)
     created_per_op: Counter[str] = field(init=False)
     downloading: _Queue = field(init=False)
+    #: Jobs per state.
+    counts: Counter[str] = field(init=False)
 
     def __post_init__(self) -> None:
+        self.counts = Counter(r.state for r in self.records.values())
         self.rank = {jid: n for n, jid in enumerate(self.records)}
         self.waiting = {}
         self.created = _Queue()
@@ -411,6 +586,8 @@ class _Run:
         that need no durability point of their own)."""
         if state != record.state:
             self._unindex(record, record.state)
+            self.counts[record.state] -= 1
+            self.counts[state] += 1
             record.state = state
             self._index(record)
         for name, value in changes.items():
@@ -421,17 +598,36 @@ class _Run:
             self.save()
         if self.on_event is not None:
             self.on_event(record)
+        self.report_progress()
+
+    def progress(self) -> BatchProgress:
+        c = self.counts
+        return BatchProgress(
+            total=len(self.records),
+            done=c["done"],
+            failed=c["failed"],
+            ambiguous=c["ambiguous"],
+            in_flight=c["creating"] + c["created"] + c["downloading"],
+            waiting=c["pending"] + c["uploaded"],
+        )
+
+    def report_progress(self) -> None:
+        if self.on_progress is not None:
+            self.on_progress(self.progress())
 
 
-def _merge(jobs: list[Job], state_file: Path, retry_ambiguous: bool) -> dict[str, JobRecord]:
+def _merge(
+    jobs: list[Job], state_file: Path, retry_ambiguous: bool, retry_failed: bool
+) -> dict[str, JobRecord]:
     """The state file's records merged with the job list, in job order (then the jobs only in
-    the state file)."""
+    the state file), with the failed jobs that may run again put back in line."""
     saved = load_state(state_file)
     records: dict[str, JobRecord] = {}
     for job in jobs:
         assert job.id is not None
         record = saved.pop(job.id) if job.id in saved else JobRecord(job.id, job.operation)
         records[job.id] = record
+    listed = set(records)
     records.update(saved)
     for record in records.values():
         if record.state == "creating":
@@ -442,7 +638,34 @@ def _merge(jobs: list[Job], state_file: Path, retry_ambiguous: bool) -> dict[str
             log.warning("job %s: creating again although it may already exist", record.id)
             record.state = "uploaded" if record.keys is not None else "pending"
             record.error = None
+        if record.state == "failed" and record.id in listed:
+            _retry_failed(record, retry_failed)
     return records
+
+
+def _retry_failed(record: JobRecord, recreate: bool) -> None:
+    """Put a failed job back in line when that cannot charge twice, or when asked to."""
+    if record.task_id is None:
+        # No task exists: a local check or a create the API refused (nothing was charged).
+        log.info("job %s: trying again (it failed before any task existed)", record.id)
+        _start_over(record)
+    elif not record.failures:
+        # The task succeeded on the server but its download was refused: fetch it again.
+        log.info("job %s: downloading task %s again", record.id, record.task_id)
+        record.state, record.error = "downloading", None
+    elif recreate:
+        log.warning(
+            "job %s: creating again; its task %s failed on the server (charged again)",
+            record.id,
+            record.task_id,
+        )
+        _start_over(record)
+
+
+def _start_over(record: JobRecord) -> None:
+    # Inputs are checked and uploaded again: the user may have replaced a file (uploads are free).
+    record.state, record.task_id, record.keys, record.error = "pending", None, None, None
+    record.files, record.failures = [], []
 
 
 def batch_steps(
@@ -453,17 +676,54 @@ def batch_steps(
     output_dir: Path,
     poll_interval: float | None = None,
     retry_ambiguous: bool = False,
+    retry_failed: bool = False,
     on_event: Callable[[JobRecord], None] | None = None,
+    on_progress: Callable[[BatchProgress], None] | None = None,
+) -> Steps[BatchReport]:
+    """Run the batch holding the state file's lock from before the first request to the end:
+    a second run of the same batch stops at once (`StateFileLockedError`), having sent
+    nothing."""
+    with hold_state_lock(state_file):
+        return (
+            yield from _run_steps(
+                jobs,
+                settings,
+                state_file=state_file,
+                output_dir=output_dir,
+                poll_interval=poll_interval,
+                retry_ambiguous=retry_ambiguous,
+                retry_failed=retry_failed,
+                on_event=on_event,
+                on_progress=on_progress,
+            )
+        )
+
+
+def _run_steps(
+    jobs: list[Job],
+    settings: Settings,
+    *,
+    state_file: Path,
+    output_dir: Path,
+    poll_interval: float | None,
+    retry_ambiguous: bool,
+    retry_failed: bool,
+    on_event: Callable[[JobRecord], None] | None,
+    on_progress: Callable[[BatchProgress], None] | None,
 ) -> Steps[BatchReport]:
     interval = settings.poll_interval if poll_interval is None else poll_interval
+    # Absolute, so the paths the state file records mean the same from any folder.
+    output_dir = output_dir.absolute()
     run = _Run(
-        _merge(jobs, state_file, retry_ambiguous),
+        _merge(jobs, state_file, retry_ambiguous, retry_failed),
         {j.id or "": j for j in jobs},
         state_file,
         on_event,
+        on_progress,
     )
     # The one O(jobs) write of the run; every later save appends.
     run.compact()
+    run.report_progress()
     for record in run.in_flight():
         assert record.task_id is not None
         run.tasks[record.id] = TaskState(record.task_id, record.operation)
@@ -605,7 +865,14 @@ def _finished(run: _Run, record: JobRecord) -> None:
 
 def _collect(run: _Run, record: JobRecord, settings: Settings, output_dir: Path) -> Steps[None]:
     state = run.tasks[record.id]
-    files = yield from download_steps(state, settings, output_dir / record.id)
+    try:
+        files = yield from download_steps(state, settings, inside(output_dir, record.id))
+    except (BadResultError, NotFoundError, PermissionDeniedError) as exc:
+        # This job's files cannot be had now (refused twice, gone, or denied after a new URL):
+        # it fails alone, keeping its task id and no failures, so the next run downloads it
+        # again without creating it. The other jobs go on.
+        run.update(record, "failed", error=str(exc), files=[], failures=[])
+        return
     status = state.status
     assert status is not None
     failures = [asdict(f) for f in status.failures]

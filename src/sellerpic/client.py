@@ -496,9 +496,16 @@ class _Client(
         output_dir: str | Path = ".",
         poll_interval: float | None = None,
         retry_ambiguous: bool = False,
+        retry_failed: bool = False,
         on_event: Callable[[_batch.JobRecord], None] | None = None,
+        on_progress: Callable[[_batch.BatchProgress], None] | None = None,
     ) -> _BatchT:
-        """Run many jobs within the concurrency limits, resumable through `state_file`."""
+        """Run many jobs within the concurrency limits, resumable through `state_file`.
+
+        Jobs are `Job`s or mappings shaped like a manifest's jobs. A rerun tries again the
+        jobs that failed before any task existed (nothing was charged) and downloads again
+        those whose results were refused; `retry_failed=True` also creates again the jobs
+        whose task failed on the server, which charges for them again."""
         steps = _deferred(
             lambda: _batch.batch_steps(
                 _batch.normalise_jobs(jobs),
@@ -507,7 +514,9 @@ class _Client(
                 output_dir=Path(output_dir),
                 poll_interval=poll_interval,
                 retry_ambiguous=retry_ambiguous,
+                retry_failed=retry_failed,
                 on_event=on_event,
+                on_progress=on_progress,
             )
         )
         return cast(_BatchT, self._driver.run(steps))

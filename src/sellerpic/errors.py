@@ -138,6 +138,19 @@ class TaskTimeoutError(SellerPicError):
         self.timeout = timeout
 
 
+class TaskNotFinishedError(SellerPicError):
+    """`download` was asked for a task whose outputs are not all final yet."""
+
+    def __init__(self, task_id: str, statuses: Sequence[str]) -> None:
+        super().__init__(
+            f"task {task_id} is not finished (statuses: {', '.join(statuses) or 'none yet'}); "
+            f"nothing was downloaded. Wait for it first: `sellerpic wait {task_id}`, "
+            f"`sellerpic download {task_id} --wait`, or task.wait() in Python"
+        )
+        self.task_id = task_id
+        self.statuses = list(statuses)
+
+
 def error_from_envelope(
     status_code: int, code: int | None, msg: str, trace_id: str | None
 ) -> SellerPicError:

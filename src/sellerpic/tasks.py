@@ -20,6 +20,7 @@ from sellerpic_client.api.tasks import get_download_url, get_task_status
 from sellerpic_client.models import DownloadFormat
 
 from ._operations import Operation, find_operation
+from ._results import BadResultError, check_result, inside
 from ._retry import RetryPolicy
 from ._transport import (
     AsyncDriver,
@@ -39,6 +40,7 @@ from .errors import (
     PermissionDeniedError,
     ServerError,
     TaskFailedError,
+    TaskNotFinishedError,
     TaskTimeoutError,
 )
 from .uploads import (
@@ -47,7 +49,6 @@ from .uploads import (
     is_file_key,
     prepare_image,
     prepare_mask_alone,
-    rule_errors_as_invalid_input,
     upload_steps,
 )
 
@@ -56,6 +57,20 @@ REAL_API_POLL_INTERVAL = 60.0
 LOCAL_POLL_INTERVAL = 1.0
 FINAL_STATUSES = frozenset({"SUCCESS", "FAILED"})
 DOWNLOAD_FORMATS = tuple(f.value for f in DownloadFormat)
+
+
+def is_task_id(value: object) -> bool:
+    """Task ids on this API are digit strings (19-digit numbers); they also name result files,
+    so nothing else may pass for one."""
+    return isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 64
+
+
+def require_task_id(value: str) -> str:
+    if not is_task_id(value):
+        raise InvalidInputError(
+            f"{value!r} is not a task id: task ids on this API are digit strings", field="task_id"
+        )
+    return value
 
 
 def default_poll_interval(base_url: str) -> float:
@@ -135,6 +150,9 @@ class TaskState:
     status: TaskStatus | None = None
     last_poll: float | None = None
 
+    def __post_init__(self) -> None:
+        require_task_id(self.task_id)
+
 
 @dataclass(frozen=True)
 class RunResult:
@@ -184,17 +202,13 @@ def resolve_inputs(
                 raise InvalidInputError(f"{op.name} needs {p.name}", field=p.name)
             continue
         if p.kind == "image" and not is_file_key(value):
-            prepared = prepare_image(
-                value, field=p.name, max_bytes=op.rules.max_bytes, max_side=op.rules.max_side
-            )
-            _check_shape(op, p.name, prepared)
-            local[p.name] = prepared
+            local[p.name] = prepare_image(value, field=p.name, rules=op.image_rules)
         elif p.kind != "mask" or is_file_key(value):
             resolved[p.name] = value
     for p in op.params:
         value = values.get(p.name)
         if p.kind == "mask" and value is not None and value != "" and not is_file_key(value):
-            image = local.get(p.mask_of or "")
+            image = local.get(op.mask_image_of(p.name) or "")
             local[p.name] = (
                 prepare_image(value, field=p.name, mask_for=image)
                 if image is not None
@@ -207,13 +221,6 @@ def resolve_inputs(
             prepared, settings.upload_mode, settings.retry, on_upload
         )
     return resolved
-
-
-def _check_shape(op: Operation, field_name: str, prepared: PreparedImage) -> None:
-    if op.rules.shape_check is None:
-        return
-    with rule_errors_as_invalid_input(field_name, prepared.label):
-        op.rules.shape_check(prepared.info)
 
 
 def create_steps(
@@ -246,7 +253,14 @@ def submit_steps(
     if task_id is None or task_id == "":
         raise ServerError(f"{op.operation_id} answered without a task id")
     # Ids are 19-digit numbers; a JSON number would lose digits, so always keep the text.
-    return str(task_id)
+    text = str(task_id) if isinstance(task_id, (str, int)) and not isinstance(task_id, bool) else ""
+    if not is_task_id(text):
+        # The id names the result files: a server that sends `../x` must not pick the path.
+        raise ServerError(
+            f"{op.operation_id} answered with task id {task_id!r}, not a digit string; "
+            "refused, nothing was written. The task may exist on the server"
+        )
+    return text
 
 
 def refresh_steps(state: TaskState, settings: Settings) -> Steps[TaskStatus]:
@@ -320,27 +334,36 @@ def download_steps(
     uhd: bool = False,
     on_progress: Callable[[str, int, int | None], None] | None = None,
 ) -> Steps[list[Path]]:
-    """Stream every successful output to `directory/<task id>_<n>.<format>`."""
+    """Stream every successful output to `directory/<task id>_<n>.<format>`.
+
+    Raises `TaskNotFinishedError` for a task still in progress and `TaskFailedError` when
+    every output failed. Each file is checked (format, size) before it is moved into place; a
+    refused one is fetched once more from a new URL, then `BadResultError` is raised."""
     directory = Path(directory)
     if state.status is None or not state.status.done:
         yield from refresh_steps(state, settings)
     assert state.status is not None
+    if not state.status.done:
+        raise TaskNotFinishedError(state.task_id, state.status.statuses)
+    if not state.status.successes:
+        raise TaskFailedError(state.task_id, state.status.failures)
     chosen = (fmt or _default_format(state)).lower()
     if chosen not in DOWNLOAD_FORMATS:
         raise InvalidInputError(
             f"format {chosen!r} is not one of {', '.join(DOWNLOAD_FORMATS)}", field="format"
         )
+    check = partial(check_result, fmt=chosen)
     files: list[Path] = []
     for index, item in enumerate(state.status.items):
         if not item.succeeded:
             continue
-        dest = directory / f"{state.task_id}_{index}.{chosen}"
+        dest = inside(directory, f"{require_task_id(state.task_id)}_{index}.{chosen}")
         progress = _bind_progress(on_progress, dest.name)
         for attempt in range(2):
             url = yield from _download_url_steps(item, chosen, uhd, settings)
             try:
                 yield from call_api(
-                    partial(DownloadTo, url, dest, progress),
+                    partial(DownloadTo, url, dest, progress, check),
                     f"download {dest.name}",
                     settings.retry,
                     plain=True,
@@ -349,6 +372,14 @@ def download_steps(
                 if attempt == 1:
                     raise
                 # Download URLs expire after 12 hours and then answer 403: ask again.
+                continue
+            except BadResultError as exc:
+                if attempt == 1:
+                    raise BadResultError(
+                        f"{dest.name}: {exc.msg}; refused twice (each from a new URL), "
+                        "nothing was kept"
+                    ) from None
+                log.warning("%s: %s; asking for a new URL", dest.name, exc.msg)
                 continue
             break
         files.append(dest)

@@ -23,8 +23,8 @@ from typing import BinaryIO, Literal
 from sellerpic_client.api.upload import get_upload_url, upload_asset_file
 from sellerpic_client.models import UploadAssetFileRequest, UploadFormat
 from sellerpic_client.types import File
+from sellerpic_spec import ImageRules, images
 
-from . import images
 from ._retry import RetryPolicy
 from ._transport import (
     ProgressCallback,
@@ -97,11 +97,11 @@ def prepare_image(
     source: Source,
     *,
     field: str = "file",
-    max_bytes: int = images.MAX_FILE_BYTES,
-    max_side: int = images.MAX_SIDE,
+    rules: ImageRules | None = None,
     mask_for: PreparedImage | None = None,
 ) -> PreparedImage:
-    """Run the documented image (and mask) rules on a local file; raise before any request."""
+    """Run the documented image (and mask) rules on a local file; raise before any request.
+    `rules`: an operation's (`Operation.image_rules`), else the common rules of task inputs."""
     label = _label(source)
     # A local image is checked from its header and later streamed: never read whole.
     data: bytes | Path
@@ -111,7 +111,7 @@ def prepare_image(
         data = read_input(source, label)
     with rule_errors_as_invalid_input(field, label):
         info = _inspect(data, label)
-        images.check_image(info, max_bytes=max_bytes, max_side=max_side)
+        images.check_image(info, rules)
         if mask_for is not None:
             assert isinstance(data, bytes)
             images.check_mask(data, mask_for.info)

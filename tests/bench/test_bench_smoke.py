@@ -24,6 +24,9 @@ KEYS = (
     "simulator_p99_ms_50_clients",
     "upload_client_rss_mb_over_idle",
     "upload_simulator_rss_mb_over_idle",
+    "cli_help_over_python_start",
+    "simulator_cold_start_over_prism",
+    "inprocess_simulator_ms_per_test",
     "machine",
     "date",
     "repetitions",
@@ -39,7 +42,7 @@ def test_smoke_run_writes_every_key(tmp_path: Path) -> None:
         [sys.executable, "-m", "bench", "--smoke", "--out", str(out)],
         cwd=ROOT,
         check=True,
-        timeout=180,
+        timeout=300,
     )
     result = json.loads(out.read_text(encoding="utf-8"))
     missing = [key for key in KEYS if key not in result]
@@ -58,8 +61,16 @@ def test_smoke_run_writes_every_key(tmp_path: Path) -> None:
     assert raw["batch_async"]["done"] == raw["batch_async"]["n"]
     assert raw["batch_async"]["wall_over_bound"] > 0
     assert set(raw["mock_speed"]["simulator_persistent"]) == {"create_c1", "create_c50"}
-    assert set(raw["floor"]["http_bare_asgi"]) == {"c1", "c50"}
-    assert raw["floor"]["domain"]["us_per_create"] > 0
+    for key in (
+        "cli_help_over_python_start",
+        "simulator_cold_start_over_prism",
+        "inprocess_simulator_ms_per_test",
+    ):
+        assert isinstance(result[key], float) and result[key] > 0, key
+    assert len(raw["cli_start"]["ratio_per_pair"]) == raw["cli_start"]["pairs"] > 0
+    assert len(raw["cold_start"]["ms_each"]["prism"]) == raw["cold_start"]["pairs"] > 0
+    assert len(raw["inprocess"]["asgi_ms"]) == raw["inprocess"]["tests"] > 0
+    assert raw["inprocess"]["threaded_server_ms_per_test"] > 0
     # Every create of the smoke load was accepted: the figures measure the accepted path.
     for run in raw["mock_speed"]["simulator_persistent"]["create_c1"]["runs"]:
         assert run["ok"] == run["requests"] > 0

@@ -6,6 +6,8 @@ client's transport and retry rules deterministically, without the simulator.
 
 from __future__ import annotations
 
+import functools
+import io
 import json
 from collections import Counter
 from collections.abc import Callable
@@ -13,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from PIL import Image
 
 KEY = "sk-test-0123456789abcdef"
 BASE = "https://api.example.test"
@@ -118,11 +121,21 @@ class FakeApi:
         if request.method == "PUT":
             self.uploads[request.url.path] = request.read()
             return httpx.Response(200)
+        fmt = request.url.path.rsplit(".", 1)[-1]
         return httpx.Response(
-            200,
-            content=b"RESULT-" + request.url.path.encode(),
-            headers={"content-type": "image/png"},
+            200, content=result_bytes(fmt), headers={"content-type": f"image/{fmt}"}
         )
+
+
+@functools.cache
+def result_bytes(fmt: str) -> bytes:
+    """A small, valid file of a download format, as the storage host would send it."""
+    if fmt == "mp4":
+        return b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + b"\x00" * 64
+    buffer = io.BytesIO()
+    pillow = {"jpg": "JPEG", "png": "PNG", "webp": "WEBP", "gif": "GIF"}[fmt]
+    Image.new("RGB", (8, 8), (10, 120, 200)).save(buffer, format=pillow)
+    return buffer.getvalue()
 
 
 def read_timeout(request: httpx.Request) -> httpx.Response:

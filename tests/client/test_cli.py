@@ -132,10 +132,12 @@ def test_exit_codes(
         assert json.loads(capsys.readouterr().out)["error"] == "TaskFailedError"
 
 
-def test_help_and_mock_delegation(capsys: pytest.CaptureFixture[str]) -> None:
+def test_help_points_to_the_simulator_command(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as info:
         main(["--help"])
-    assert info.value.code == 0 and "exit codes" in capsys.readouterr().out
-    with pytest.raises(SystemExit):
-        main(["mock", "--help"])
-    assert "serve" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert info.value.code == 0 and "exit codes" in out and "sellerpic-mock serve" in out
+    # The simulator is its own command: the client CLI does not load it, it says what to run.
+    assert main(["mock", "serve", "--port", "0"]) == 2
+    err = capsys.readouterr().err
+    assert "run `sellerpic-mock serve --port 0`" in err and "sellerpic-kit[simulator]" in err

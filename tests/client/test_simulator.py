@@ -275,3 +275,20 @@ async def test_async_batch(server: str, inputs: dict[str, Path], tmp_path: Path)
     ) as client:
         report = await client.batch(jobs, state_file=tmp_path / "s.json", output_dir=tmp_path)
     assert report.ok and len(report.records) == 3
+
+
+def test_every_download_format_of_the_simulator_passes_the_result_checks(
+    server: str, inputs: dict[str, Path], tmp_path: Path
+) -> None:
+    """The format checks of downloads accept what a correct server sends, in every format."""
+    with sync_client(server) as client:
+        picture = client.remove_background(image=inputs["image"])
+        video = client.image_to_video(image=inputs["image"], prompt="pan", video_duration=5)
+        picture.wait(timeout=20)
+        video.wait(timeout=20)
+        for fmt in ("png", "jpg", "webp"):
+            (path,) = picture.download(tmp_path / fmt, format=fmt)
+            assert path.suffix == f".{fmt}" and path.stat().st_size > 0
+        for fmt in ("mp4", "gif", "webp"):
+            (path,) = video.download(tmp_path / f"video-{fmt}", format=fmt)
+            assert path.suffix == f".{fmt}" and path.stat().st_size > 0

@@ -257,7 +257,7 @@ def test_download_refreshes_expired_url_and_leaves_no_partial(
     api.fault(first, status(403))
     files = task.download(tmp_path, format="png")
     assert [f.name for f in files] == [f"{task.id}_0.png", f"{task.id}_1.png"]
-    assert files[0].read_bytes().startswith(b"RESULT-")
+    assert files[0].read_bytes().startswith(b"\x89PNG")
     assert api.calls["/v1/api/download"] == 3
     second = f"/files/{task.results[1].id}.png"
     api.fault(second, *[status(500)] * 4)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from sellerpic.images import inspect_image
+from sellerpic_spec.images import inspect_image
 
 DEMO = Path(__file__).resolve().parents[2] / "tools" / "demo.py"
 

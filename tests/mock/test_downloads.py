@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import sys
 
 import httpx
 import pytest
@@ -103,6 +104,24 @@ async def test_video_formats(
     answer = await client.get((await link(client, result_id, fmt)).json()["data"]["fileUrl"])
     assert answer.status_code == 200 and magic in answer.content[:12]
     assert (await link(client, result_id, "png")).status_code == 400
+
+
+async def test_mp4_without_pyav_names_the_extra(
+    client: httpx.AsyncClient, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # PyAV is the simulator-video extra: without it, an MP4 download says what to install, and
+    # GIF and WebP results still render.
+    monkeypatch.setitem(sys.modules, "av", None)
+    result_id = await finished(client, clock, "imageToVideo", {"imageKey": VIDEO})
+    answer = await client.get((await link(client, result_id, "mp4")).json()["data"]["fileUrl"])
+    assert answer.status_code == 501
+    assert "sellerpic-kit[simulator-video]" in answer.json()["msg"]
+    gif = await client.get((await link(client, result_id, "gif")).json()["data"]["fileUrl"])
+    assert gif.status_code == 200 and gif.content.startswith(b"GIF8")
+    monkeypatch.delitem(sys.modules, "av")
+    # Nothing half-rendered was kept: with PyAV back, the same URL serves the video.
+    again = await client.get((await link(client, result_id, "mp4")).json()["data"]["fileUrl"])
+    assert again.status_code == 200 and b"ftyp" in again.content[:12]
 
 
 async def test_results_are_deterministic(client: httpx.AsyncClient, clock: FakeClock) -> None:

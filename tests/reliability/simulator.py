@@ -16,9 +16,9 @@ from types import TracebackType
 
 import httpx
 
-from sellerpic_mock.domain.downloads import file_key_fields
 from sellerpic_mock.domain.ids import account_id_for
 from sellerpic_mock.storage.db import ResultRow, Store, TaskRow
+from sellerpic_spec import catalog
 
 BIN = Path(sys.executable).parent
 
@@ -193,7 +193,8 @@ def read_ledger(data_dir: Path, api_key: str) -> Ledger:
         tasks = []
         for row in store.tasks_of(account_id):
             body = json.loads(row.params)
-            keys = frozenset(key for _, key in file_key_fields(body))
+            facts = catalog().operation(row.operation)
+            keys = frozenset(key for _, key in facts.file_keys(body))
             tasks.append(ServerTask(row, store.results(row.id), keys))
         total, used = store.credits(account_id)
         return Ledger(tasks, total, used)

@@ -27,7 +27,7 @@ import threading
 import time
 import traceback
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -148,6 +148,18 @@ class Snapshot:
 
     at: float
     states: dict[str, str]
+
+    @classmethod
+    def of(cls, records: Mapping[str, JobRecord]) -> Snapshot:
+        """Taken now. A job that failed before any task existed is told apart: a resume runs
+        it again by design (nothing was created or charged for it)."""
+        return cls(
+            time.time(),
+            {
+                jid: "failed-before-task" if r.state == "failed" and r.task_id is None else r.state
+                for jid, r in records.items()
+            },
+        )
 
 
 def job_keys(record: JobRecord) -> set[str]:
@@ -340,9 +352,7 @@ def run_soak(
                 )
                 scan.check_text(repr(client), "client repr")
                 existing = load_state(state_file)
-                snapshots.append(
-                    Snapshot(time.time(), {jid: r.state for jid, r in existing.items()})
-                )
+                snapshots.append(Snapshot.of(existing))
                 try:
                     client.batch(
                         jobs,

@@ -44,7 +44,7 @@ def _run_with_kills(
         cmd += ["-o", str(out), "--poll-interval", "0.05", "-q", "--json"]
         for run in range(kills + 1):
             existing = load_state(state)
-            snapshots.append(Snapshot(time.time(), {j: r.state for j, r in existing.items()}))
+            snapshots.append(Snapshot.of(existing))
             log = tmp_path / f"cli.{run}.log"
             with log.open("wb") as sink:
                 proc = subprocess.Popen(cmd, env=env, stdout=sink, stderr=subprocess.STDOUT)
@@ -95,16 +95,29 @@ def test_sigkill_cli_batch_and_resume(tmp_path: Path, seed: int, secret_scan: Se
 
 
 def test_completed_download_removes_partial_files_of_a_killed_run(tmp_path: Path) -> None:
-    """Regression: a SIGKILL mid-download left `.NAME.xxxx.part` beside the result for good."""
-    from sellerpic._transport import _PartialFile
+    """Regression: a SIGKILL mid-download left `.NAME.xxxx.part` beside the result for good.
+    Only partial files whose process is gone are removed: a running process's are its own."""
+    from sellerpic._results import PartialFile
 
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     dest = tmp_path / "123_0.png"
-    stale = tmp_path / ".123_0.png.abcd1234.part"
+    stale = tmp_path / f".123_0.png.{dead.stdout.strip()}.abcd1234.part"
     stale.write_bytes(b"half a file")
+    older = tmp_path / ".123_0.png.abcd1234.part"  # the naming of earlier releases
+    older.write_bytes(b"half a file")
+    running = tmp_path / f".123_0.png.{os.getppid()}.abcd1234.part"
+    running.write_bytes(b"another process's download in progress")
     other = tmp_path / ".999_0.png.abcd1234.part"
     other.write_bytes(b"another download in progress")
-    part = _PartialFile(dest, None, None)
+    part = PartialFile(dest, None, None)
     part.write(b"whole file")
     part.commit()
     assert dest.read_bytes() == b"whole file"
-    assert sorted(p.name for p in tmp_path.iterdir()) == [other.name, dest.name]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [other.name, running.name, dest.name]
+    )

@@ -69,7 +69,7 @@ def test_nineteen_digit_ids_survive_as_strings() -> None:
 
 
 def _copy_pipeline(dest: Path) -> None:
-    for name in ("openapi", "tools", "generated"):
+    for name in ("openapi", "tools", "generated", "spec"):
         shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "generator-config.yaml", dest / "generator-config.yaml")
 
@@ -98,6 +98,8 @@ def test_check_generated_passes_on_the_committed_tree_and_fails_on_one_changed_l
     stale = _check(tmp_path)
     assert stale.returncode == 1
     assert "get_credit_usage.py" in stale.stdout
+    # The JSON copy the client and the simulator read is stale too, and said so.
+    assert "spec/sellerpic_spec/sellerpic.json" in stale.stdout
     assert "+    Get the credit usage" in stale.stdout or "Get the credit usage" in stale.stdout
     assert "make generate" in stale.stderr
 

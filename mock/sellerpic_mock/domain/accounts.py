@@ -16,22 +16,18 @@ class Account:
 
 
 class Accounts:
-    def __init__(self, store: Store, keys: dict[str, int]) -> None:
+    def __init__(self, store: Store, keys: dict[str, int], refused: list[str]) -> None:
         self._store = store
         for api_key, credits in keys.items():
             store.upsert_account(account_id_for(api_key), api_key, credits)
-        # Keys are fixed for the process's life, so lookups never touch the database; keys
-        # created by an earlier run stay valid (the account and its files persist).
-        self._cache: dict[str, Account] = {}
+        # The account's tasks and files stay in the data dir; its key no longer opens them.
+        for api_key in refused:
+            store.delete_account(api_key)
 
     def _find(self, api_key: str) -> Account | None:
-        account = self._cache.get(api_key)
-        if account is None:
-            account_id = self._store.account_id_for_key(api_key)
-            if account_id is None:
-                return None
-            account = self._cache[api_key] = Account(account_id, api_key)
-        return account
+        # Keys created by an earlier run stay valid: the account and its files persist.
+        account_id = self._store.account_id_for_key(api_key)
+        return None if account_id is None else Account(account_id, api_key)
 
     @staticmethod
     def _bearer(authorization: str | None) -> str | None:

@@ -13,15 +13,17 @@ from typing import Any
 
 import orjson
 
+from sellerpic_spec import catalog
+
 from ..clock import Clock
-from ..rendering.formats import CONTENT_TYPES, IMAGE_FORMATS, VIDEO_FORMATS, encode_image
+from ..rendering.formats import CONTENT_TYPES, encode_image
 from ..rendering.results import RenderJob, render_image
-from ..rendering.video import encode, frames
+from ..rendering.video import EncoderMissing, encode, frames
 from ..signing import InvalidToken, Signer
 from ..storage.db import ResultRow, Store, TaskRow
 from ..storage.files import FileStore
 from .accounts import Account
-from .errors import bad_request, forbidden, not_found
+from .errors import ApiError, bad_request, forbidden, not_found
 from .lifecycle import SUCCESS, Lifecycle
 from .presets import Presets
 from .uploads import Uploads
@@ -48,7 +50,8 @@ class DownloadLink:
 
 
 def default_format(kind: str) -> str:
-    return "mp4" if kind == "video" else "png"
+    """The format of a result's file key and status URL (the spec's first for its kind)."""
+    return catalog().result_formats(kind)[0]
 
 
 def result_name(task: TaskRow, result: ResultRow, fmt: str) -> str:
@@ -98,6 +101,13 @@ class Downloads:
         base_url: str,
         expired: bool = False,
     ) -> DownloadLink:
+        # Settling the task and remembering the URL commit together.
+        with self._store.transaction():
+            return self._issue(account, result_id, fmt, uhd, base_url, expired)
+
+    def _issue(
+        self, account: Account, result_id: str, fmt: str, uhd: bool, base_url: str, expired: bool
+    ) -> DownloadLink:
         result = self._store.result(result_id)
         task = None if result is None else self._store.task(result.task_id)
         if result is None or task is None or task.account_id != account.id:
@@ -108,7 +118,7 @@ class Downloads:
         status = self._lifecycle.status(task, result, now)
         if status != SUCCESS:
             raise bad_request(f"id: result is {status}; only SUCCESS results can be downloaded")
-        allowed = VIDEO_FORMATS if result.kind == "video" else IMAGE_FORMATS
+        allowed = catalog().result_formats(result.kind)
         if fmt not in allowed:
             raise bad_request(
                 f"downloadFormat: {fmt} is not available for a {result.kind} result; "
@@ -150,11 +160,12 @@ class Downloads:
 
     def _job(self, task: TaskRow, result: ResultRow) -> RenderJob:
         body: dict[str, Any] = orjson.loads(task.params)
+        facts = catalog().operation(task.operation)
         inputs: dict[str, Path] = {}
-        for field, key in file_key_fields(body):
+        for field, key in facts.file_keys(body):
             inputs[field] = self._uploads.path(key)
         presets: dict[str, bytes] = {}
-        for field, kind in preset_fields(task.operation, body):
+        for field, kind in facts.presets_in(body):
             presets[field] = self._presets.image(kind, str(body[field]))
         return RenderJob(task.operation, body, inputs, presets, result.idx)
 
@@ -162,31 +173,9 @@ class Downloads:
         job = self._job(task, result)
         if result.kind == "video":
             # Videos are served at their rendered size; uhd applies to images only.
-            return encode(frames(job), fmt)
+            try:
+                return encode(frames(job), fmt)
+            except EncoderMissing as exc:
+                # Not the API's behaviour but this install's: say so, and what to install.
+                raise ApiError(501, str(exc), 501) from None
         return encode_image(render_image(job), fmt, uhd)
-
-
-def file_key_fields(body: dict[str, Any]) -> list[tuple[str, str]]:
-    """(field path, file key) for every `...Key` field, including nested garments."""
-    found: list[tuple[str, str]] = []
-    for name, value in body.items():
-        if isinstance(value, dict):
-            found.extend((f"{name}.{sub}", key) for sub, key in file_key_fields(value))
-        elif name.endswith("Key") and isinstance(value, str):
-            found.append((name, value))
-    return found
-
-
-def preset_fields(operation: str, body: dict[str, Any]) -> list[tuple[str, str]]:
-    """(field, preset type) for every preset id the body refers to."""
-    fields: list[tuple[str, str]] = []
-    if operation == "replaceBackground" and body.get("presetBackgroundId"):
-        kind = {"AI_BACKGROUND": "AI_BACKGROUND", "PRESET_BACKGROUND_IMAGE": "BACKGROUND"}
-        if body.get("replaceType") in kind:
-            fields.append(("presetBackgroundId", kind[body["replaceType"]]))
-    if operation == "swapModel":
-        if body.get("modelId"):
-            fields.append(("modelId", "SWAP_MODEL"))
-        if body.get("sceneId"):
-            fields.append(("sceneId", "SWAP_MODEL_SCENE"))
-    return fields

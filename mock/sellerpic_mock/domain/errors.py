@@ -5,6 +5,8 @@ The codes follow the table in the spec's info.description.
 
 from __future__ import annotations
 
+import errno
+
 CONCURRENCY_LIMIT = 30003
 INSUFFICIENT_CREDITS = 30004
 
@@ -62,4 +64,28 @@ def insufficient_credits(needed: int, remaining: int) -> ApiError:
         INSUFFICIENT_CREDITS,
         f"Insufficient credits: the task needs {needed}, {remaining} remaining.",
         200,
+    )
+
+
+#: Envelope code of an answer refused because the data dir's disk is full (HTTP 507's number).
+DISK_FULL = 507
+#: SQLite's result code for "database or disk is full".
+_SQLITE_FULL = 13
+
+
+def disk_full(exc: BaseException) -> ApiError | None:
+    """The answer to a write that failed for lack of space (a file write or a SQLite commit),
+    or None for any other error. Nothing of the request is kept: its transaction is rolled
+    back and its temporary files removed, so it can simply be sent again once there is
+    space."""
+    full = getattr(exc, "sqlite_errorcode", None) == _SQLITE_FULL or (
+        isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    )
+    if not full:
+        return None
+    return ApiError(
+        DISK_FULL,
+        "Insufficient Storage: the simulator's disk is full; nothing was changed. Free some "
+        "space in its data dir and send the request again.",
+        500,
     )

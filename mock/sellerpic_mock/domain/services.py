@@ -11,6 +11,7 @@ from ..config import MockConfig
 from ..rendering.presets import sample_product, sample_product_mask, sample_video_source
 from ..signing import Signer, load_secret
 from ..spec import Spec, default_spec
+from ..storage.datadir import DataDirLock, open_store
 from ..storage.db import Store
 from ..storage.files import FileStore
 from .accounts import Accounts
@@ -45,30 +46,37 @@ class Services:
     downloads: Downloads
     tasks: Tasks
     ephemeral: bool
-
-    async def durable(self) -> None:
-        """Wait until what the current request wrote is committed (see Store)."""
-        await self.store.durable()
+    lock: DataDirLock | None = None
 
     def close(self) -> None:
         self.store.close()
+        if self.lock is not None:
+            self.lock.release()
         if self.ephemeral:
             shutil.rmtree(self.data_dir, ignore_errors=True)
 
 
 def build_services(config: MockConfig, spec: Spec | None = None) -> Services:
+    """Raises DataDirError when the data dir is in use, not writable or holds a broken
+    database."""
     ephemeral = config.data_dir is None
+    lock = None
     if config.data_dir is None:
         data_dir = Path(tempfile.mkdtemp(prefix="sellerpic-mock-"))
+        # An ephemeral data dir dies with the process: its database need not be a file.
+        store = Store(None)
     else:
         data_dir = config.data_dir.expanduser()
-        data_dir.mkdir(parents=True, exist_ok=True)
+        lock = DataDirLock(data_dir)
+        try:
+            store = open_store(data_dir)
+        except BaseException:
+            lock.release()
+            raise
     spec = spec or default_spec()
-    # An ephemeral data dir dies with the process: its database need not be a file at all.
-    store = Store(None if ephemeral else data_dir / "sellerpic-mock.sqlite3")
     files = FileStore(data_dir)
     signer = Signer(load_secret(data_dir))
-    accounts = Accounts(store, config.accounts())
+    accounts = Accounts(store, config.accounts(), config.refused_keys())
     credits = Credits(store)
     limits = Limits(store)
     uploads = Uploads(store, files, signer, config.clock)
@@ -92,4 +100,5 @@ def build_services(config: MockConfig, spec: Spec | None = None) -> Services:
         downloads,
         tasks,
         ephemeral,
+        lock,
     )

@@ -6,27 +6,20 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from sellerpic.images import MAX_FILE_BYTES, ImageInfo, ImageRuleError, normalise_format
+from sellerpic_spec.images import ImageInfo, ImageRuleError, check_image, normalise_format
 
 from ..config import MockConfig
 from ..spec import Operation
 from ..storage.db import ResultRow, Store, TaskRow, UploadRow
 from .accounts import Account
 from .credits import Credits
-from .downloads import Downloads, file_key_fields, preset_fields, result_key
+from .downloads import Downloads, result_key
 from .errors import bad_request, not_found
 from .ids import new_ids, unit_fraction
 from .lifecycle import FAILED, GENERATION_FAILED, GENERATION_FAILED_MSG, SUCCESS, Lifecycle
 from .limits import Limits
 from .presets import Presets
 from .uploads import Uploads
-
-#: Credits per result where it is not 1 (the docs' credit rules).
-_FREE = {"promptSegmentation", "segmentImage"}
-#: Per-operation input resolution limits where they differ from 4096 px.
-_MAX_SIDE = {"segmentImage": 2000}
-_DEFAULT_MAX_SIDE = 4096
-_FINISHED_CACHE = 10_000
 
 
 class Plan(NamedTuple):
@@ -40,12 +33,9 @@ class Plan(NamedTuple):
 
 
 def plan_for(operation: Operation, body: dict[str, Any]) -> Plan:
-    op = operation.operation_id
-    count = operation.results_for(body)
-    if op == "imageToVideo":
-        # 10 credits up to 5 s (0 means the default 5 s), 15 beyond.
-        return Plan(count, 10 if int(body.get("videoDuration") or 0) <= 5 else 15, "video")
-    return Plan(count, 0 if op in _FREE else 1, "image")
+    """Results, credits and kind of a task (the spec's x-results-*, x-credits, x-result-kind)."""
+    facts = operation.facts
+    return Plan(facts.results_for(body), facts.credits_per_result(body), facts.result_kind)
 
 
 def _info(row: UploadRow) -> ImageInfo:
@@ -72,9 +62,6 @@ class Tasks:
         self._limits = limits
         self._lifecycle = lifecycle
         self._downloads = downloads
-        # Finished tasks never change: their answers are kept per (task, origin) so repeated
-        # polls skip the database. Bounded by clearing; a miss only costs two queries.
-        self._finished: dict[tuple[str, str], tuple[int, list[dict[str, Any]]]] = {}
 
     # --- create --------------------------------------------------------------------------
     def create(
@@ -82,7 +69,7 @@ class Tasks:
     ) -> str:
         body = operation.validate_body(body)
         plan = plan_for(operation, body)
-        self._check_inputs(account, operation.operation_id, body)
+        self._check_inputs(account, operation, body)
         now = self._lifecycle.now()
         task_id, *result_ids = new_ids(1 + plan.results)
         results = []
@@ -113,54 +100,30 @@ class Tasks:
             self._store.insert_task(task, results)
         return task_id
 
-    def _check_inputs(self, account: Account, op: str, body: dict[str, Any]) -> None:
-        max_side = _MAX_SIDE.get(op, _DEFAULT_MAX_SIDE)
+    def _check_inputs(self, account: Account, operation: Operation, body: dict[str, Any]) -> None:
+        facts = operation.facts
         rows: dict[str, UploadRow] = {}
-        for field, key in file_key_fields(body):
+        for field, key in facts.file_keys(body):
             row = self._uploads.owned(account, key, field)
-            if row.size > MAX_FILE_BYTES:
-                raise bad_request(
-                    f"{field}: size: the file is {row.size} bytes; tasks take up to 10 MB"
-                )
-            if max(row.width, row.height) > max_side:
-                raise bad_request(
-                    f"{field}: resolution: {row.width}x{row.height} px; the limit is {max_side} px"
-                )
-            rows[field] = row
-        if op == "imageToVideo":
-            self._check_video_source(rows["imageKey"])
-        for field, row in rows.items():
-            if not field.endswith("MaskKey"):
-                continue
-            image = rows.get(field[: -len("MaskKey")] + "ImageKey")
-            if image is None:
-                continue
             try:
-                self._uploads.check_mask(row, _info(image))
+                # The upload checked format and animation; the task checks its own limits.
+                check_image(_info(row), facts.image_rules)
             except ImageRuleError as exc:
                 raise bad_request(f"{field}: {exc.rule}: {exc.message}") from None
-        for field, kind in preset_fields(op, body):
+            rows[field] = row
+        for field, image_field in facts.masks.items():
+            mask, image = rows.get(field), rows.get(image_field)
+            if mask is None or image is None:
+                continue
+            try:
+                self._uploads.check_mask(mask, _info(image))
+            except ImageRuleError as exc:
+                raise bad_request(f"{field}: {exc.rule}: {exc.message}") from None
+        for field, kind in facts.presets_in(body):
             self._presets.require(kind, str(body[field]), field)
-
-    @staticmethod
-    def _check_video_source(row: UploadRow) -> None:
-        short, long = sorted((row.width, row.height))
-        if short < 300:
-            raise bad_request(
-                f"imageKey: resolution: the short edge is {short} px; at least 300 px"
-            )
-        if long * 2 > short * 5:
-            raise bad_request(
-                f"imageKey: aspect-ratio: {row.width}x{row.height} is outside 2:5 to 5:2"
-            )
 
     # --- status --------------------------------------------------------------------------
     def status(self, account: Account, task_id: str, base_url: str) -> list[dict[str, Any]]:
-        cached = self._finished.get((task_id, base_url))
-        if cached is not None:
-            if cached[0] != account.id:
-                raise not_found(f"Record Not Found: no task with id {task_id}")
-            return cached[1]
         task = self._store.task(task_id)
         if task is None or task.account_id != account.id:
             raise not_found(f"Record Not Found: no task with id {task_id}")
@@ -184,8 +147,4 @@ class Tasks:
                 item["errorCode"] = GENERATION_FAILED
                 item["errorMsg"] = GENERATION_FAILED_MSG
             items.append(item)
-        if now >= task.finish_at:
-            if len(self._finished) > _FINISHED_CACHE:
-                self._finished.clear()
-            self._finished[(task_id, base_url)] = (account.id, items)
         return items

@@ -13,10 +13,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from sellerpic.images import (
-    MAX_ASSET_BYTES,
-    MAX_FILE_BYTES,
-    UPLOAD_FORMATS,
+from sellerpic_spec import ImageRules, catalog
+from sellerpic_spec.images import (
     ImageInfo,
     ImageRuleError,
     check_image,
@@ -40,8 +38,6 @@ SAMPLE_OWNER = 0
 _MULTIPART_SLACK = 64 * 1024
 #: Mask verdicts kept before the cache starts over.
 _MAX_MASK_VERDICTS = 4096
-#: Stored-upload rows kept in memory before that cache starts over.
-_MAX_STORED_ROWS = 10_000
 
 
 @dataclass(frozen=True)
@@ -64,9 +60,6 @@ class Uploads:
         self._clock = clock
         #: file key -> (image width, height) -> the mask rule broken ((rule, message)) or None.
         self._mask_verdicts: dict[str, dict[tuple[int, int], tuple[str, str] | None]] = {}
-        #: Stored uploads by key: every create looks up its inputs, and a stored upload only
-        #: changes when its file is replaced (which drops the entry).
-        self._stored: dict[str, UploadRow] = {}
 
     def _new_key(self, account: Account, extension: str) -> str:
         day = time.strftime("%Y/%m/%d", time.gmtime(self._clock.now()))
@@ -74,8 +67,9 @@ class Uploads:
 
     # --- presigned flow ------------------------------------------------------------------
     def issue_url(self, account: Account, fmt: str, base_url: str, expired: bool) -> IssuedUpload:
-        if fmt not in UPLOAD_FORMATS:
-            raise bad_request(f"format: must be one of {', '.join(UPLOAD_FORMATS)}")
+        formats = catalog().upload_formats
+        if fmt not in formats:
+            raise bad_request(f"format: must be one of {', '.join(formats)}")
         now = self._clock.now()
         key = self._new_key(account, fmt)
         self._store.insert_upload(UploadRow(key, account.id, fmt, False, 0, 0, 0, now))
@@ -102,6 +96,8 @@ class Uploads:
         self, token: str, chunks: AsyncIterator[bytes], force_expired: bool = False
     ) -> None:
         row = self._pending(token, force_expired)
+        rules = catalog().upload_rules("uploadFile")
+        limit = rules.max_bytes
         target = self._files.upload_path(row.file_key)
         fd, tmp = self._files.temp_file(target)
         try:
@@ -109,38 +105,39 @@ class Uploads:
             with os.fdopen(fd, "wb") as handle:
                 async for chunk in chunks:
                     size += len(chunk)
-                    if size > MAX_FILE_BYTES:
+                    if size > limit:
                         raise too_large(
-                            f"file: size: more than {MAX_FILE_BYTES} bytes; the limit is "
-                            f"{MAX_FILE_BYTES // (1024 * 1024)} MB"
+                            f"file: size: more than {limit} bytes; the limit is "
+                            f"{limit // (1024 * 1024)} MB"
                         )
                     handle.write(chunk)
             # Checked from the file: reading it back whole would hold the upload in memory.
-            self._check(tmp, row.format, MAX_FILE_BYTES)
+            self._check(tmp, row.format, rules)
             os.replace(tmp, target)
             self._mask_verdicts.pop(row.file_key, None)
         finally:
             tmp.unlink(missing_ok=True)
         info = inspect_image_file(target)
         self._store.mark_stored(row.file_key, info.width, info.height, info.size)
-        self._stored.pop(row.file_key, None)
 
     # --- multipart flow ------------------------------------------------------------------
     async def receive_multipart(
         self, account: Account, content_type: str, chunks: AsyncIterator[bytes]
     ) -> str:
         boundary = _boundary(content_type)
-        limit = MAX_ASSET_BYTES + _MULTIPART_SLACK
+        rules = catalog().upload_rules("uploadAssetFile")
+        limit = rules.max_bytes + _MULTIPART_SLACK
         parts: list[bytes] = []
         size = 0
         async for chunk in chunks:
             size += len(chunk)
             if size > limit:
-                raise too_large(f"file: size: the upload limit is {MAX_ASSET_BYTES // 2**20} MB")
+                raise too_large(f"file: size: the upload limit is {rules.max_bytes // 2**20} MB")
             parts.append(chunk)
         filename, data = _file_part(b"".join(parts), boundary)
         declared = Path(filename).suffix.lower().lstrip(".")
-        info = self._check(data, declared if declared in UPLOAD_FORMATS else None, MAX_ASSET_BYTES)
+        known = declared if declared in catalog().upload_formats else None
+        info = self._check(data, known, rules)
         key = self._new_key(account, info)
         self._files.write_atomic(self._files.upload_path(key), data)
         meta = inspect_image(data)
@@ -152,11 +149,11 @@ class Uploads:
         return key
 
     @staticmethod
-    def _check(data: bytes | Path, declared: str | None, max_bytes: int) -> str:
+    def _check(data: bytes | Path, declared: str | None, rules: ImageRules) -> str:
         """Apply the shared image rules; returns the extension of the real format."""
         try:
             info = inspect_image_file(data) if isinstance(data, Path) else inspect_image(data)
-            check_image(info, max_bytes=max_bytes, expected_format=declared)
+            check_image(info, rules, expected_format=declared)
         except ImageRuleError as exc:
             raise rule_error(exc) from None
         if declared and normalise_format(declared) == info.format:
@@ -167,13 +164,7 @@ class Uploads:
     # --- registry ------------------------------------------------------------------------
     def owned(self, account: Account, file_key: str, field: str) -> UploadRow:
         """The stored upload behind a key the account may use, else 400 naming the field."""
-        row = self._stored.get(file_key)
-        if row is None:
-            row = self._store.upload(file_key)
-            if row is not None and row.stored:
-                if len(self._stored) >= _MAX_STORED_ROWS:
-                    self._stored.clear()
-                self._stored[file_key] = row
+        row = self._store.upload(file_key)
         if row is None or row.account_id not in (account.id, SAMPLE_OWNER):
             raise bad_request(f"{field}: file key not found: {file_key}")
         if not row.stored:

@@ -14,8 +14,6 @@ CONTENT_TYPES = {
     "gif": "image/gif",
     "mp4": "video/mp4",
 }
-IMAGE_FORMATS = ("jpg", "png", "webp")
-VIDEO_FORMATS = ("mp4", "gif", "webp")
 
 
 def upscale(img: Image.Image) -> Image.Image:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 from fractions import Fraction
 
-import av
 from PIL import Image
 
 from .common import open_rgb
@@ -14,6 +13,14 @@ from .results import RenderJob
 FPS = 4
 #: Video frames are small: the point is a real, playable file, not fidelity.
 VIDEO_SIDE = 480
+MP4_HINT = (
+    "MP4 results need PyAV, which this install of the simulator lacks: "
+    "pip install 'sellerpic-kit[simulator-video]' (GIF and WebP results need nothing more)"
+)
+
+
+class EncoderMissing(RuntimeError):
+    """The format needs a package of an extra that is not installed."""
 
 
 def frames(job: RenderJob) -> list[Image.Image]:
@@ -47,6 +54,11 @@ def encode(images: list[Image.Image], fmt: str) -> bytes:
         return buffer.getvalue()
     if fmt != "mp4":
         raise ValueError(f"not a video format: {fmt}")
+    try:
+        # PyAV (FFmpeg, about 107 MB) is the `simulator-video` extra, imported only for MP4.
+        import av
+    except ModuleNotFoundError:
+        raise EncoderMissing(MP4_HINT) from None
     with av.open(buffer, mode="w", format="mp4") as container:
         stream = container.add_stream("libx264", rate=Fraction(FPS, 1))
         stream.width, stream.height = images[0].size

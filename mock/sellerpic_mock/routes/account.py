@@ -5,8 +5,8 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..envelope import ok
 from .common import account, base_url, raw_query, services
-from .envelope import ok
 
 
 async def list_presets(request: Request) -> Response:

@@ -11,7 +11,7 @@ from starlette.requests import ClientDisconnect, Request
 from ..domain.accounts import Account
 from ..domain.errors import bad_request, too_large
 from ..domain.services import Services
-from ..faults import Fault, fault_of
+from ..scope import fault_kind
 
 #: JSON bodies of create operations are a few file keys and a prompt.
 MAX_JSON_BYTES = 1024 * 1024
@@ -49,13 +49,9 @@ def raw_query(request: Request) -> dict[str, str]:
     return dict(parse_qsl(raw, keep_blank_values=True))
 
 
-def fault(request: Request) -> Fault | None:
-    return fault_of(request.scope)
-
-
 def fault_is(request: Request, kind: str) -> bool:
-    current = fault(request)
-    return current is not None and current.kind == kind
+    """Whether the fault middleware injects a fault of this kind into the request."""
+    return fault_kind(request.scope) == kind
 
 
 async def small_body(request: Request, limit: int) -> bytes:

@@ -6,8 +6,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
+from ..envelope import ok
 from .common import account, base_url, fault_is, raw_query, services
-from .envelope import ok
 
 
 async def get_download_url(request: Request) -> Response:

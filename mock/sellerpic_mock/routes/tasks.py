@@ -6,8 +6,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..domain.errors import not_found
+from ..envelope import ok
 from .common import account, base_url, fault_is, json_body, raw_query, services
-from .envelope import ok
 
 
 async def create_task(request: Request) -> Response:

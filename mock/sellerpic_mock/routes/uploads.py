@@ -7,8 +7,8 @@ import secrets
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..envelope import ok
 from .common import account, base_url, fault_is, raw_query, services
-from .envelope import ok
 
 
 async def get_upload_url(request: Request) -> Response:

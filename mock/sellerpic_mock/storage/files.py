@@ -33,7 +33,12 @@ class FileStore:
         return fd, Path(name)
 
     def write_atomic(self, path: Path, data: bytes) -> None:
+        """Write `data` at `path` whole or not at all; a failed write (a full disk) leaves no
+        temporary file behind to keep the disk full."""
         fd, tmp = self.temp_file(path)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)

@@ -8,27 +8,31 @@ ambiguous); 130 interrupted.
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from .._operations import OPERATIONS, Operation, Param
+from .._version import __version__
 from ..client import PRESET_TYPES, SellerPic
 from ..errors import (
     AuthenticationError,
     InvalidInputError,
     SellerPicError,
     TaskFailedError,
+    TaskNotFinishedError,
     TaskTimeoutError,
 )
 from ..tasks import DOWNLOAD_FORMATS, Task, TaskStatus
 from ..uploads import UPLOAD_MODES
 from ._manifest import load_manifest
-from ._progress import Progress
+from ._progress import BatchLine, Progress
+
+if TYPE_CHECKING:
+    from ..batch import BatchProgress, JobRecord
 
 EXIT_OK, EXIT_USAGE, EXIT_API, EXIT_TASK, EXIT_INTERRUPTED = 0, 2, 3, 4, 130
 
@@ -42,7 +46,7 @@ examples:
   sellerpic replace-background --product-image p.png --background-color '#80c699' --no-wait
   sellerpic wait 1956366543768004069 && sellerpic download 1956366543768004069 -o out/
   sellerpic batch jobs.csv -o out/            # resumable; see docs/USAGE.md
-  sellerpic mock serve --port 8080             # offline simulator
+  sellerpic-mock serve --port 8080             # offline simulator (the simulator extra)
   SELLERPIC_BASE_URL=http://127.0.0.1:8080 SELLERPIC_API_KEY=sk-sellerpic-demo sellerpic credits
 
 exit codes: 0 ok, 2 user error, 3 API/network error, 4 task failed or timed out, 130 interrupted
@@ -115,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for op in OPERATIONS.values():
         sub = commands.add_parser(
@@ -145,8 +150,16 @@ def build_parser() -> argparse.ArgumentParser:
     _wait_options(sub)
     sub.set_defaults(handler=_cmd_wait)
 
-    sub = commands.add_parser("download", parents=[common], help="download a task's results")
+    sub = commands.add_parser(
+        "download",
+        parents=[common],
+        help="download a task's results",
+        description="Downloads every successful output of a finished task. An unfinished task "
+        "is an error (exit 4): wait for it first with `sellerpic wait ID`, or pass --wait.",
+    )
     sub.add_argument("task_id")
+    sub.add_argument("--wait", action="store_true", help="wait for the task to finish first")
+    _wait_options(sub)
     _download_options(sub)
     sub.set_defaults(handler=_cmd_download)
 
@@ -164,22 +177,36 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
         help="run a manifest of jobs (JSON, YAML or CSV), resumable",
         description="Runs every job of MANIFEST within the concurrency limits. Progress is kept "
-        "in --state-file; run the same command again to resume without creating any task twice.",
+        "in --state-file; run the same command again to resume without creating any task twice. "
+        "Paths inside the manifest are read from the manifest's folder; paths on the command "
+        "line from the current folder. One run per state file at a time.",
     )
     sub.add_argument("manifest", help="jobs file: .json, .yaml/.yml or .csv (see docs/USAGE.md)")
-    sub.add_argument("--state-file", help="default: MANIFEST.state.json")
-    sub.add_argument("-o", "--output", default=".", help="results go to OUTPUT/<job id>/")
+    sub.add_argument(
+        "--state-file",
+        help="default: MANIFEST.state.json beside the manifest; a path given here is from the "
+        "current folder",
+    )
+    sub.add_argument(
+        "-o",
+        "--output",
+        default=".",
+        help="results go to OUTPUT/<job id>/ (from the current folder; jobs finished in an "
+        "earlier run keep their results where that run put them)",
+    )
     sub.add_argument(
         "--retry-ambiguous",
         action="store_true",
         help="create again the jobs whose create request may or may not have reached the server",
     )
+    sub.add_argument(
+        "--retry-failed",
+        action="store_true",
+        help="create again the jobs whose task failed on the server: each is CHARGED AGAIN "
+        "(jobs that failed before any task existed are retried on every run without it)",
+    )
     sub.add_argument("--poll-interval", type=float, default=None)
     sub.set_defaults(handler=_cmd_batch)
-
-    commands.add_parser(
-        "mock", help="run the offline simulator (sellerpic_mock); see `mock --help`"
-    )
     return parser
 
 
@@ -305,6 +332,13 @@ def _cmd_wait(ctx: Context) -> int:
 def _cmd_download(ctx: Context) -> int:
     with ctx.client() as client:
         task = client.task(ctx.args.task_id)
+        if ctx.args.wait:
+            task.wait(
+                poll_interval=ctx.args.poll_interval,
+                timeout=ctx.args.wait_timeout,
+                on_update=ctx.on_update,
+            )
+            ctx.progress.done()
         files = _download(ctx, task)
     ctx.emit({"task_id": task.id, "files": [str(f) for f in files]}, "\n".join(map(str, files)))
     return EXIT_OK
@@ -330,39 +364,55 @@ def _cmd_batch(ctx: Context) -> int:
     manifest = Path(ctx.args.manifest)
     jobs = load_manifest(manifest)
     state_file = Path(ctx.args.state_file or f"{manifest}.state.json")
+    output = Path(ctx.args.output).absolute()
+    line = BatchLine()
+    last: list[BatchProgress] = []
 
-    def on_event(record: Any) -> None:
-        ctx.progress.message(f"job {record.id}: {record.state}")
+    def on_progress(progress: BatchProgress) -> None:
+        last[:] = [progress]
+        ctx.progress.message(line.text(progress))
 
     with ctx.client() as client:
         report = client.batch(
             jobs,
             state_file=state_file,
-            output_dir=ctx.args.output,
+            output_dir=output,
             poll_interval=ctx.args.poll_interval,
             retry_ambiguous=ctx.args.retry_ambiguous,
-            on_event=on_event,
+            retry_failed=ctx.args.retry_failed,
+            on_progress=on_progress,
         )
+    if last:
+        ctx.progress.message(line.text(last[0]), final=True)
     ctx.progress.done()
     rows = [asdict(r) for r in report.records]
     text = "\n".join(
         f"{r.id}\t{r.state}\t{r.task_id or '-'}\t{r.error or ', '.join(r.files)}"
         for r in report.records
     )
-    ctx.emit({"state_file": str(state_file), "jobs": rows}, text)
+    ctx.emit({"state_file": str(state_file), "output": str(output), "jobs": rows}, text)
+    if not ctx.args.quiet:
+        _say_where_earlier_results_are(report.records, output)
     bad = report.with_state("failed", "ambiguous")
     return EXIT_TASK if bad else EXIT_OK
 
 
-def _run_mock(argv: Sequence[str]) -> int:
-    try:
-        # Imported lazily: the simulator and its server dependencies are optional for the CLI.
-        mock_cli = importlib.import_module("sellerpic_mock.cli")
-    except ImportError as exc:
-        print(f"sellerpic mock: the simulator is not available ({exc})", file=sys.stderr)
-        return EXIT_USAGE
-    result = mock_cli.main(list(argv))
-    return int(result or 0)
+def _say_where_earlier_results_are(records: Sequence[JobRecord], output: Path) -> None:
+    """A rerun creates and downloads nothing for jobs already done: when their results are
+    not under this run's -o, say where they are rather than leave the folder silently empty."""
+    elsewhere: dict[Path, int] = {}
+    for record in records:
+        if record.state != "done" or not record.files:
+            continue
+        folder = Path(record.files[0]).absolute().parent.parent
+        if not folder.is_relative_to(output):
+            elsewhere[folder] = elsewhere.get(folder, 0) + 1
+    for folder, count in elsewhere.items():
+        _report(
+            f"{count} job{'s' if count > 1 else ''} had finished in an earlier run; "
+            f"their results stay in {folder}/<job id>/, not in {output} "
+            "(-o applies to jobs that finish in this run)"
+        )
 
 
 def _report(message: str) -> None:
@@ -371,8 +421,14 @@ def _report(message: str) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if args_list and args_list[0] == "mock":
-        return _run_mock(args_list[1:])
+    if args_list[:1] == ["mock"]:
+        # The command of earlier versions: the simulator is a separate install and command.
+        _report(
+            "the offline simulator is its own command: run `sellerpic-mock "
+            + " ".join(args_list[1:] or ["serve"])
+            + "` (pip install 'sellerpic-kit[simulator]' if it is missing)"
+        )
+        return EXIT_USAGE
     parser = build_parser()
     try:
         args = parser.parse_args(args_list)
@@ -390,7 +446,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ctx.progress.done()
         _report("interrupted")
         return EXIT_INTERRUPTED
-    except (TaskFailedError, TaskTimeoutError) as exc:
+    except (TaskFailedError, TaskTimeoutError, TaskNotFinishedError) as exc:
         ctx.progress.done()
         return _fail(ctx, exc, EXIT_TASK)
     except InvalidInputError as exc:

@@ -4,7 +4,9 @@ JSON / YAML: a list of jobs, or `{"jobs": [...]}`; each job is
 `{"id": "optional", "operation": "try-on-accessories", "inputs": {"model_image": "a.png", ...}}`
 (the inputs may also sit next to `operation` instead of under `inputs`).
 CSV: a header row with `operation`, optional `id`, and one column per input (snake_case or
-kebab-case); empty cells are left out. Relative paths are read from the manifest's folder.
+kebab-case); empty cells are left out. Relative paths in a manifest are read from the
+manifest's folder. Errors name the job (its position or CSV line, and its id), the field and,
+for a misspelling, the closest valid name.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .._operations import find_operation
-from ..batch import Job
+from ..batch import Job, job_from_mapping
 from ..errors import InvalidInputError
 from ..uploads import is_file_key
 
@@ -27,48 +29,61 @@ def load_manifest(path: Path) -> list[Job]:
         raise InvalidInputError(f"cannot read manifest {path}: {exc}") from None
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        rows: list[dict[str, Any]] = [
-            {k: v for k, v in row.items() if k and v not in (None, "")}
-            for row in csv.DictReader(text.splitlines())
-        ]
-    elif suffix in (".yaml", ".yml"):
-        import yaml
-
-        rows = _job_list(yaml.safe_load(text))
+        rows = _csv_rows(path, text)
     else:
-        try:
-            rows = _job_list(json.loads(text))
-        except json.JSONDecodeError as exc:
-            raise InvalidInputError(f"manifest {path} is not valid JSON: {exc}") from None
-    return [_job(row, path.parent, n) for n, row in enumerate(rows, start=1)]
+        if suffix in (".yaml", ".yml"):
+            import yaml
+
+            try:
+                data = yaml.safe_load(text)
+            except yaml.YAMLError as exc:
+                raise InvalidInputError(f"manifest {path} is not valid YAML: {exc}") from None
+        else:
+            try:
+                data = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise InvalidInputError(f"manifest {path} is not valid JSON: {exc}") from None
+        jobs = _job_list(path, data)
+        rows = [(f"manifest {path}, job {n}", row) for n, row in enumerate(jobs, start=1)]
+    return [_job(row, path.parent, where) for where, row in rows]
 
 
-def _job_list(data: Any) -> list[dict[str, Any]]:
+def _csv_rows(path: Path, text: str) -> list[tuple[str, dict[str, Any]]]:
+    """Each row with where it starts (`line N`, counting the header as line 1)."""
+    reader = csv.DictReader(text.splitlines())
+    rows = []
+    _ = reader.fieldnames  # reads the header, so line_num counts it
+    line = reader.line_num + 1
+    for row in reader:
+        rows.append(
+            (
+                f"manifest {path}, line {line}",
+                {k: v for k, v in row.items() if k and v not in (None, "")},
+            )
+        )
+        line = reader.line_num + 1
+    return rows
+
+
+def _job_list(path: Path, data: Any) -> list[dict[str, Any]]:
     if isinstance(data, dict):
         data = data.get("jobs")
     if not isinstance(data, list) or not all(isinstance(j, dict) for j in data):
-        raise InvalidInputError("manifest must be a list of jobs or {jobs: [...]}")
+        raise InvalidInputError(f"manifest {path} must be a list of jobs or {{jobs: [...]}}")
     return data
 
 
-def _job(row: dict[str, Any], base: Path, number: int) -> Job:
-    if "operation" not in row:
-        raise InvalidInputError(f"manifest job {number} has no operation")
-    op = find_operation(str(row["operation"]))
-    flat = {k: v for k, v in row.items() if k not in ("operation", "id", "inputs")}
-    inputs = {**flat, **(row.get("inputs") or {})}
-    converted: dict[str, Any] = {}
-    for key, value in inputs.items():
-        name = key.replace("-", "_")
+def _job(row: dict[str, Any], base: Path, where: str) -> Job:
+    job = job_from_mapping(row, where)
+    op = find_operation(job.operation)
+    inputs = {}
+    for name, value in job.inputs.items():
         try:
-            param = op.param(name)
-        except KeyError:
-            raise InvalidInputError(
-                f"manifest job {number}: {op.cli_name} has no input {key!r}"
-            ) from None
-        converted[name] = _convert(param.kind, value, base)
-    job_id = row.get("id")
-    return Job(op.name, converted, str(job_id) if job_id not in (None, "") else None)
+            inputs[name] = _convert(op.param(name).kind, value, base)
+        except ValueError as exc:
+            label = f"{where} (id {job.id!r})" if job.id else where
+            raise InvalidInputError(f"{label}: input {name!r}: {exc}", field=name) from None
+    return Job(job.operation, inputs, job.id)
 
 
 def _convert(kind: str, value: Any, base: Path) -> Any:

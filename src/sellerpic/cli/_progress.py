@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from ..batch import BatchProgress
 
 
 def _size(n: float) -> str:
@@ -13,6 +16,43 @@ def _size(n: float) -> str:
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
         n /= 1024
     return f"{n:.1f} GB"
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(seconds + 0.5)
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m{seconds % 60:02d}s"
+    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+
+
+class BatchLine:
+    """The one line of a whole batch run: done, failed, in flight, remaining and an ETA from
+    the pace of the jobs finished in this run (jobs finished in an earlier run do not count)."""
+
+    def __init__(self) -> None:
+        self._start = time.monotonic()
+        self._finished_before: int | None = None
+
+    def text(self, p: BatchProgress) -> str:
+        finished = p.done + p.failed + p.ambiguous
+        if self._finished_before is None:
+            self._finished_before = finished
+        parts = [f"batch: {p.done}/{p.total} done", f"{p.failed} failed"]
+        if p.ambiguous:
+            parts.append(f"{p.ambiguous} ambiguous")
+        parts += [f"{p.in_flight} in flight", f"{p.waiting} waiting"]
+        left = p.in_flight + p.waiting
+        this_run = finished - self._finished_before
+        if not left:
+            parts.append("finished")
+        elif this_run:
+            pace = (time.monotonic() - self._start) / this_run
+            parts.append(f"ETA {_duration(pace * left)}")
+        else:
+            parts.append("ETA --")
+        return ", ".join(parts)
 
 
 class Progress:
@@ -34,8 +74,9 @@ class Progress:
         else:
             self._draw(f"{label} {_size(done)}")
 
-    def message(self, text: str) -> None:
-        self._draw(text)
+    def message(self, text: str, final: bool = False) -> None:
+        """Draw `text`; `final` draws it even within the tenth of a second after the last."""
+        self._draw(text, final=final)
 
     def done(self) -> None:
         if self.enabled and self._dirty:

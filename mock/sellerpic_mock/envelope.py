@@ -7,8 +7,8 @@ from typing import Any
 import orjson
 from starlette.responses import Response
 
-from ..domain.errors import ApiError
-from ..domain.ids import new_trace_id
+from .domain.errors import ApiError
+from .domain.ids import new_trace_id
 
 
 class JSONAnswer(Response):

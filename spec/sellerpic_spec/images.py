@@ -1,7 +1,8 @@
-"""The API's documented rules for input images, checked from the bytes.
+"""The API's rules for input images and masks, checked from the bytes.
 
 The client runs them before spending a request or a credit; the offline simulator runs the same
-rules on what it receives, so a file the client accepts is a file the simulator accepts.
+rules on what it receives, so a file the client accepts is a file the simulator accepts. The
+rules themselves (limits, formats, mask tolerances) come from the spec, through `catalog()`.
 """
 
 from __future__ import annotations
@@ -10,23 +11,13 @@ import io
 import os
 import warnings
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 from typing import BinaryIO
 
 from PIL import Image
 
-#: Upload formats the API accepts, as named in `getUploadUrl?format=`.
-UPLOAD_FORMATS = ("jpg", "jpeg", "png", "webp")
-#: Max file size of a task input (most task pages; uploadAssetFile itself takes up to 40 MB).
-MAX_FILE_BYTES = 10 * 1024 * 1024
-MAX_ASSET_BYTES = 40 * 1024 * 1024
-#: Max width and height of a task input.
-MAX_SIDE = 4096
-#: Pixels darker than this count as black and lighter than 255 - this as white in a mask; the
-#: margin absorbs JPEG ringing around edges.
-MASK_TOLERANCE = 24
-#: Share of mask pixels that may be neither black nor white (anti-aliased edges).
-MASK_GREY_SHARE = 0.02
+from ._catalog import ImageRules, MaskRules, catalog
 
 _HEADER_BYTES = 32
 
@@ -106,11 +97,10 @@ def inspect_image_file(path: str | Path) -> ImageInfo:
 
 def _inspect(head: bytes, stream: BinaryIO, size: int) -> ImageInfo:
     kind = sniff_format(head)
-    if kind not in ("jpeg", "png", "webp"):
+    if kind not in {normalise_format(name) for name in catalog().upload_formats}:
         found = kind or "not a recognised image"
-        raise ImageRuleError(
-            "format", f"file content is {found}; allowed: {', '.join(UPLOAD_FORMATS)}"
-        )
+        allowed = ", ".join(catalog().upload_formats)
+        raise ImageRuleError("format", f"file content is {found}; allowed: {allowed}")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -126,33 +116,60 @@ def _inspect(head: bytes, stream: BinaryIO, size: int) -> ImageInfo:
 
 def check_image(
     info: ImageInfo,
+    rules: ImageRules | None = None,
     *,
-    max_bytes: int = MAX_FILE_BYTES,
-    max_side: int = MAX_SIDE,
     expected_format: str | None = None,
 ) -> None:
-    """Raise `ImageRuleError` for the first documented rule the image breaks."""
+    """Raise `ImageRuleError` for the first rule the image breaks (`rules`: the common ones
+    unless given, e.g. an operation's `image_rules` or an upload flow's `upload_rules`)."""
+    rules = rules or catalog().image_rules
     if expected_format is not None and normalise_format(expected_format) != info.format:
         raise ImageRuleError(
             "format",
             f"file content is {info.format} but the upload was declared as {expected_format}",
         )
-    if info.animated:
+    if info.animated and not rules.animated:
         raise ImageRuleError("animation", "animated images are not accepted")
-    if info.size > max_bytes:
-        raise ImageRuleError("size", f"file is {info.size} bytes; the limit is {max_bytes} bytes")
-    if info.width > max_side or info.height > max_side:
+    if info.size > rules.max_bytes:
+        raise ImageRuleError(
+            "size", f"file is {info.size} bytes; the limit is {rules.max_bytes} bytes"
+        )
+    if info.width > rules.max_side or info.height > rules.max_side:
         raise ImageRuleError(
             "resolution",
-            f"image is {info.width}x{info.height} px; the limit is {max_side} px per side",
+            f"image is {info.width}x{info.height} px; the limit is {rules.max_side} px per side",
+        )
+    check_shape(info, rules)
+
+
+def check_shape(info: ImageInfo, rules: ImageRules) -> None:
+    """The rules on an image's proportions (image-to-video: short edge and aspect ratio)."""
+    short = min(info.width, info.height)
+    if short < rules.min_short_side:
+        raise ImageRuleError(
+            "resolution", f"short edge is {short} px; at least {rules.min_short_side} px"
+        )
+    if not info.height:
+        return
+    ratio = Fraction(info.width, info.height)
+    low, high = rules.aspect_min, rules.aspect_max
+    if (low is not None and ratio < low) or (high is not None and ratio > high):
+        raise ImageRuleError(
+            "aspect",
+            f"aspect ratio {info.width}:{info.height} is outside {_ratio(low)} to {_ratio(high)}",
         )
 
 
-def check_mask(mask_data: bytes, image: ImageInfo) -> None:
+def _ratio(value: Fraction | None) -> str:
+    return "any" if value is None else f"{value.numerator}:{value.denominator}"
+
+
+def check_mask(mask_data: bytes, image: ImageInfo, rules: MaskRules | None = None) -> None:
     """A mask must be black and white and have the same dimensions as its image."""
+    rules = rules or catalog().mask_rules
     mask = inspect_image(mask_data)
     check_image(mask)
-    if (mask.width, mask.height) != (image.width, image.height):
+    if rules.same_size and (mask.width, mask.height) != (image.width, image.height):
         raise ImageRuleError(
             "mask",
             f"mask is {mask.width}x{mask.height} px but its image is "
@@ -161,8 +178,8 @@ def check_mask(mask_data: bytes, image: ImageInfo) -> None:
     with Image.open(io.BytesIO(mask_data)) as img:
         histogram = img.convert("L").histogram()
     total = sum(histogram)
-    grey = sum(histogram[MASK_TOLERANCE : 256 - MASK_TOLERANCE])
-    if total and grey / total > MASK_GREY_SHARE:
+    grey = sum(histogram[rules.tolerance : 256 - rules.tolerance])
+    if total and grey / total > rules.max_grey_share:
         raise ImageRuleError(
             "mask",
             f"mask must be black and white; {grey / total:.0%} of its pixels are grey",
