@@ -37,7 +37,9 @@ def guessed_fields(spec: dict[str, Any]) -> list[tuple[str, str, str]]:
 
 def _label(extension: Any) -> str:
     evidence = extension.get("x-evidence", {}) if isinstance(extension, dict) else {}
-    return str(evidence.get("source", "")) or "see the operation"
+    source = str(evidence.get("source", "")) or "see the operation"
+    guessed = evidence.get("inferred")
+    return f"{source}; inferred: {', '.join(guessed)}" if guessed else source
 
 
 def _rules(rules: ImageRules) -> str:
@@ -46,9 +48,7 @@ def _rules(rules: ImageRules) -> str:
         parts.append(f"short edge >= {rules.min_short_side} px")
     if rules.aspect_min is not None and rules.aspect_max is not None:
         low, high = rules.aspect_min, rules.aspect_max
-        parts.append(
-            f"aspect {low.numerator}:{low.denominator} to {high.numerator}:{high.denominator}"
-        )
+        parts.append(f"aspect {low[0]}:{low[1]} to {high[0]}:{high[1]}")
     if not rules.animated:
         parts.append("no animation")
     return ", ".join(parts)
@@ -68,6 +68,12 @@ def fact_lines(spec: dict[str, Any]) -> list[str]:
         f"{facts.upload_rules('uploadFile').max_bytes} bytes, multipart "
         f"{facts.upload_rules('uploadAssetFile').max_bytes} bytes",
     ]
+    for op_id, op in facts.operations.items():
+        if op.url_lifetime_seconds is not None:
+            raw = next(o for i, _m, _p, o in operations(spec) if i == op_id)
+            lines.append(
+                f"{op_id}: URLs valid {op.url_lifetime_seconds} s [{_label(raw['x-url-lifetime'])}]"
+            )
     for op_id, op in facts.create_operations.items():
         raw = next(o for i, _m, _p, o in operations(spec) if i == op_id)
         schema = _body_schema(spec, raw)

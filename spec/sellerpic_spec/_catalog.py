@@ -9,6 +9,7 @@ Where a fact lives in the spec:
 * `x-required-by-replace-type`, `x-one-of-required` on a request schema;
 * `x-results-per-task`, `x-results-by-replace-type`, `x-concurrency-limit`, `x-credits`,
   `x-result-kind` and `x-image-rules` (exceptions to the common rules) on an operation;
+* `x-url-lifetime` on an operation whose answer carries a temporary URL;
 * `x-image-rules` and `x-mask-rules` under `components`: the common input rules;
 * the `UploadFormat` enum (accepted uploads), `x-formats-by-result-kind` on `DownloadFormat`, the
   `maxLength` of each upload body (bytes per upload flow).
@@ -18,16 +19,19 @@ Each extension carries its own `x-evidence`; `make spec-report` lists them.
 
 from __future__ import annotations
 
-import copy
-import json
-from collections.abc import Mapping
+import os
 from dataclasses import dataclass, field, replace
-from fractions import Fraction
 from functools import cache, cached_property
-from pathlib import Path
-from typing import Any
 
-_BUNDLED = Path(__file__).resolve().parent / "sellerpic.json"
+# Imported for type checkers only: the CLI imports this module at start-up, and `typing`,
+# `pathlib` and `fractions` would cost it more than this module's own code.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from pathlib import Path
+    from typing import Any
+
+_BUNDLED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sellerpic.json")
 _METHODS = ("get", "put", "post", "delete", "patch")
 _CREATE_TAG = "Create Task"
 _FILE_KEY_REF = "#/components/schemas/FileKey"
@@ -35,13 +39,18 @@ _FILE_KEY_REF = "#/components/schemas/FileKey"
 
 def spec_path() -> Path:
     """The bundled spec (JSON); OpenAPI tools such as schemathesis read it as they read YAML."""
-    return _BUNDLED
+    from pathlib import Path
+
+    return Path(_BUNDLED)
 
 
 @cache
 def document() -> dict[str, Any]:
     """The bundled spec as parsed, `$ref`s kept. Shared by every caller: do not mutate it."""
-    loaded: dict[str, Any] = json.loads(_BUNDLED.read_text(encoding="utf-8"))
+    import json
+
+    with open(_BUNDLED, encoding="utf-8") as handle:
+        loaded: dict[str, Any] = json.load(handle)
     return loaded
 
 
@@ -63,7 +72,8 @@ def resolve_refs(node: Any, root: Mapping[str, Any], seen: tuple[str, ...] = ())
         if isinstance(ref, str) and ref.startswith("#/"):
             if ref in seen:
                 raise ValueError(f"recursive $ref {ref}")
-            return resolve_refs(copy.deepcopy(_target(ref, root)), root, (*seen, ref))
+            # The target is rebuilt, not shared: every dict and list of the result is new.
+            return resolve_refs(_target(ref, root), root, (*seen, ref))
         return {key: resolve_refs(value, root, seen) for key, value in node.items()}
     if isinstance(node, list):
         return [resolve_refs(item, root, seen) for item in node]
@@ -92,9 +102,9 @@ class ImageRules:
     max_side: int
     #: the shorter edge must be at least this long (0: no rule)
     min_short_side: int = 0
-    #: width / height must lie within these bounds (None: no rule)
-    aspect_min: Fraction | None = None
-    aspect_max: Fraction | None = None
+    #: width : height must lie within these bounds, each as (width, height), e.g. (2, 5)
+    aspect_min: tuple[int, int] | None = None
+    aspect_max: tuple[int, int] | None = None
     animated: bool = False
 
 
@@ -135,6 +145,9 @@ class Field:
     file_key: bool = False
     enum: tuple[str, ...] = ()
     description: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    max_length: int | None = None
 
 
 @dataclass(frozen=True)
@@ -148,6 +161,8 @@ class Parameter:
     enum: tuple[str, ...] = ()
     default: Any = None
     description: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
 
 
 @dataclass(frozen=True)
@@ -193,6 +208,8 @@ class OperationFacts:
     result_formats: tuple[str, ...] = ()
     #: largest request body accepted, when the spec bounds a binary body
     max_body_bytes: int | None = None
+    #: how long a URL in the answer stays valid (presigned upload, download, result file)
+    url_lifetime_seconds: int | None = None
 
     @property
     def is_create(self) -> bool:
@@ -232,7 +249,7 @@ class OperationFacts:
         for name in self.file_key_fields:
             value: Any = body
             for part in name.split("."):
-                value = value.get(part) if isinstance(value, Mapping) else None
+                value = value.get(part) if isinstance(value, dict) else None
             if isinstance(value, str):
                 found.append((name, value))
         return found
@@ -301,6 +318,13 @@ class Catalog:
         if limit is None:
             raise KeyError(f"{operation_id} is not an upload operation")
         return replace(self.image_rules, max_bytes=limit)
+
+    def url_lifetime(self, operation_id: str) -> int:
+        """Seconds a URL in the operation's answers stays valid (its `x-url-lifetime`)."""
+        seconds = self.operation(operation_id).url_lifetime_seconds
+        if seconds is None:
+            raise KeyError(f"{operation_id} answers with no temporary URL (no x-url-lifetime)")
+        return seconds
 
     @cached_property
     def operations(self) -> dict[str, OperationFacts]:
@@ -372,6 +396,7 @@ class Catalog:
             result_kind=kind,
             result_formats=self.result_formats(kind) if is_create else (),
             max_body_bytes=_binary_body_limit(raw, self.document),
+            url_lifetime_seconds=_int_or_none(_facts(raw.get("x-url-lifetime")).get("seconds")),
         )
 
     def _resolve_schema(self, schema: Mapping[str, Any]) -> dict[str, Any]:
@@ -393,6 +418,8 @@ class Catalog:
                     enum=tuple(schema.get("enum", ())),
                     default=schema.get("default"),
                     description=str(param.get("description", "")),
+                    minimum=schema.get("minimum"),
+                    maximum=schema.get("maximum"),
                 )
             )
         return found
@@ -411,6 +438,9 @@ class Catalog:
                     file_key=is_key,
                     enum=tuple(target.get("enum", ())),
                     description=str(target.get("description", "")),
+                    minimum=target.get("minimum"),
+                    maximum=target.get("maximum"),
+                    max_length=target.get("maxLength"),
                 )
             )
             if target.get("type") == "object" and not is_key:
@@ -447,9 +477,9 @@ def _image_rules(spec: Mapping[str, Any], base: ImageRules | None) -> ImageRules
     if "animated" in spec:
         changes["animated"] = bool(spec["animated"])
     if "min" in aspect:
-        changes["aspect_min"] = Fraction(*aspect["min"])
+        changes["aspect_min"] = (int(aspect["min"][0]), int(aspect["min"][1]))
     if "max" in aspect:
-        changes["aspect_max"] = Fraction(*aspect["max"])
+        changes["aspect_max"] = (int(aspect["max"][0]), int(aspect["max"][1]))
     if base is None:
         return ImageRules(**changes)
     return replace(base, **changes)

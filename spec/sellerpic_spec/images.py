@@ -11,7 +11,6 @@ import io
 import os
 import warnings
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 from typing import BinaryIO
 
@@ -149,19 +148,19 @@ def check_shape(info: ImageInfo, rules: ImageRules) -> None:
         raise ImageRuleError(
             "resolution", f"short edge is {short} px; at least {rules.min_short_side} px"
         )
-    if not info.height:
-        return
-    ratio = Fraction(info.width, info.height)
     low, high = rules.aspect_min, rules.aspect_max
-    if (low is not None and ratio < low) or (high is not None and ratio > high):
+    # width / height < a / b, multiplied out: exact, and no division by a zero height.
+    narrow = low is not None and info.width * low[1] < low[0] * info.height
+    wide = high is not None and info.width * high[1] > high[0] * info.height
+    if narrow or wide:
         raise ImageRuleError(
             "aspect",
             f"aspect ratio {info.width}:{info.height} is outside {_ratio(low)} to {_ratio(high)}",
         )
 
 
-def _ratio(value: Fraction | None) -> str:
-    return "any" if value is None else f"{value.numerator}:{value.denominator}"
+def _ratio(value: tuple[int, int] | None) -> str:
+    return "any" if value is None else f"{value[0]}:{value[1]}"
 
 
 def check_mask(mask_data: bytes, image: ImageInfo, rules: MaskRules | None = None) -> None:

@@ -6,7 +6,6 @@ import copy
 import json
 import subprocess
 import sys
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,15 @@ from sellerpic_spec import Catalog, catalog, document, resolved_document, spec_p
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The x- extensions that carry facts beyond the schemas; each must say where it comes from.
-LABELLED = ("x-credits", "x-image-rules", "x-mask-rules", "x-masks", "x-preset-fields")
+LABELLED = (
+    "x-credits",
+    "x-image-rules",
+    "x-mask-rules",
+    "x-masks",
+    "x-preset-fields",
+    "x-url-lifetime",
+    "x-formats-by-result-kind",
+)
 SOURCES = {"documented", "documented-1.0.1", "public-client", "inferred"}
 
 
@@ -41,6 +48,17 @@ def test_import_parses_nothing_until_a_fact_is_asked() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
     )
     assert done.stdout.split() == ["0", "1", "False", "False"]
+
+
+def test_import_loads_nothing_the_cli_start_up_would_wait_for() -> None:
+    script = (
+        "import sys, sellerpic_spec\n"
+        "print([m for m in ('json', 'pathlib', 'typing', 'fractions', 'PIL') if m in sys.modules])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "[]"
 
 
 def test_results_credits_and_cost() -> None:
@@ -78,6 +96,9 @@ def test_file_keys_masks_and_presets() -> None:
     )
     assert replace.required_by_replace_type["CUSTOM_BACKGROUND_IMAGE"] == "backgroundImageKey"
     assert replace.field("backgroundColor").type == "string"
+    assert replace.field("backgroundColor").max_length == 7
+    expand = catalog().operation("segmentImage").field("expandPixels")
+    assert (expand.type, expand.minimum, expand.maximum) == ("integer", 0, 512)
     assert replace.field("replaceType").enum == catalog().replace_types
 
 
@@ -87,7 +108,7 @@ def test_image_rules_and_their_exceptions() -> None:
     assert catalog().operation("segmentImage").image_rules.max_side == 2000  # type: ignore[union-attr]
     video = catalog().operation("imageToVideo").image_rules
     assert video is not None and video.min_short_side == 300
-    assert (video.aspect_min, video.aspect_max) == (Fraction(2, 5), Fraction(5, 2))
+    assert (video.aspect_min, video.aspect_max) == ((2, 5), (5, 2))
     assert catalog().operation("getTaskStatus").image_rules is None
     assert catalog().upload_rules("uploadFile").max_bytes == 10 * 2**20
     assert catalog().upload_rules("uploadAssetFile").max_bytes == 40 * 2**20
@@ -95,6 +116,10 @@ def test_image_rules_and_their_exceptions() -> None:
         catalog().upload_rules("getTaskStatus")
     assert catalog().upload_formats == ("jpg", "jpeg", "png", "webp")
     assert catalog().result_formats("video") == ("mp4", "gif", "webp")
+    assert catalog().url_lifetime("getUploadUrl") == 30 * 60
+    assert catalog().url_lifetime("getDownloadUrl") == 12 * 3600
+    with pytest.raises(KeyError, match="no temporary URL"):
+        catalog().url_lifetime("getCreditUsage")
 
 
 def test_a_changed_spec_changes_the_facts() -> None:
@@ -146,13 +171,15 @@ def test_spec_report_shows_the_facts_with_their_evidence() -> None:
     assert "(15 beyond 5 s) [documented]" in lines[video]
     assert "short edge >= 300 px, aspect 2:5 to 5:2" in lines[video + 1]
     assert any("removeBackground" in line and "[inferred]" in line for line in lines)
-    assert any(line.startswith("masks:") and "[inferred]" in line for line in lines)
+    masks = next(line for line in lines if line.startswith("masks:"))
+    assert masks.endswith("[documented; inferred: blackWhiteTolerance, maxGreyShare]")
 
 
 def test_parameters_of_the_reads() -> None:
     presets = {p.name: p for p in catalog().operation("listPresets").parameters}
     assert presets["type"].required and presets["type"].enum == catalog().preset_types
     assert (presets["pageSize"].location, presets["pageSize"].default) == ("query", 10)
+    assert (presets["pageSize"].minimum, presets["pageSize"].maximum) == (1, 50)
     download = {p.name: p for p in catalog().operation("getDownloadUrl").parameters}
     assert download["downloadFormat"].enum == ("jpg", "png", "webp", "mp4", "gif")
     assert download["uhd"].type == "boolean" and not download["uhd"].required

@@ -28,10 +28,6 @@ from .lifecycle import SUCCESS, Lifecycle
 from .presets import Presets
 from .uploads import Uploads
 
-DOWNLOAD_URL_SECONDS = 12 * 3600
-#: fileUrl inside status items: about a week, as seen in real status answers.
-STATUS_URL_SECONDS = 7 * 24 * 3600
-
 
 @dataclass(frozen=True)
 class DownloadLink:
@@ -89,7 +85,7 @@ class Downloads:
 
     def status_url(self, task: TaskRow, result: ResultRow, base_url: str) -> str:
         # Derived from the finish time, so every poll shows the same URL without a write.
-        expires = task.finish_at + STATUS_URL_SECONDS
+        expires = task.finish_at + catalog().url_lifetime("getTaskStatus")
         return self._url(result.id, default_format(result.kind), False, expires, base_url)
 
     def issue(
@@ -132,9 +128,10 @@ class Downloads:
         if existing is not None and existing[1] > now:
             url = f"{base_url}/files/{existing[0]}"
         else:
-            url = self._url(result_id, fmt, uhd, now + DOWNLOAD_URL_SECONDS, base_url)
+            expires = now + catalog().url_lifetime("getDownloadUrl")
+            url = self._url(result_id, fmt, uhd, expires, base_url)
             token = url.rsplit("/", 1)[1]
-            self._store.put_download(result_id, fmt, uhd, token, now + DOWNLOAD_URL_SECONDS)
+            self._store.put_download(result_id, fmt, uhd, token, expires)
         return DownloadLink(name, status, url)
 
     def open(self, token: str, force_expired: bool = False) -> tuple[Path, str]:

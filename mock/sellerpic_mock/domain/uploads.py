@@ -31,7 +31,6 @@ from ..storage.files import FileStore
 from .accounts import Account
 from .errors import ApiError, bad_request, forbidden, too_large
 
-UPLOAD_URL_SECONDS = 30 * 60
 #: Account id of the built-in sample files every account may use (the docs' sample keys).
 SAMPLE_OWNER = 0
 # Multipart framing (boundaries, part headers) around a file at the 40 MB limit.
@@ -74,7 +73,7 @@ class Uploads:
         key = self._new_key(account, fmt)
         self._store.insert_upload(UploadRow(key, account.id, fmt, False, 0, 0, 0, now))
         # The expired-url fault hands out a URL that is already past its time.
-        expires = now - 1 if expired else now + UPLOAD_URL_SECONDS
+        expires = now - 1 if expired else now + catalog().url_lifetime("getUploadUrl")
         token = self._signer.sign({"k": "up", "f": key, "e": round(expires, 3)})
         return IssuedUpload(key, f"{base_url}/presigned/{token}")
 
