@@ -229,16 +229,22 @@ def _case_for(operation: APIOperation, request: httpx.Request) -> Any:
     return operation.Case(**kwargs)
 
 
-def response_problems(operation: APIOperation, response: httpx.Response) -> list[str]:
-    """Run schemathesis' response checks on a response captured from any client."""
+def response_failures(operation: APIOperation, response: httpx.Response) -> list[AssertionError]:
+    """Schemathesis' response checks on a response captured from any client, as failure objects
+    (`UndefinedStatusCode`, `JsonSchemaError` with its instance path, ...)."""
     case = _case_for(operation, response.request)
     try:
         case.validate_response(response, checks=CONFORMANCE_CHECKS)
     except FailureGroup as group:
-        return [str(failure) for failure in group.exceptions]
+        return list(group.exceptions)
     except AssertionError as exc:  # a single failure is raised without a group
-        return [str(exc)]
+        return [exc]
     return []
+
+
+def response_problems(operation: APIOperation, response: httpx.Response) -> list[str]:
+    """Run schemathesis' response checks on a response captured from any client."""
+    return [str(failure) for failure in response_failures(operation, response)]
 
 
 def prism_violations(response: httpx.Response) -> list[str]:

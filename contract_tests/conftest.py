@@ -30,6 +30,12 @@ from contract_tests.checking import (
     load_spec,
 )
 from contract_tests.prism import PrismServer, prism_available
+from contract_tests.spend_guard import (  # noqa: F401 - the fixture and hook register here
+    _skip_what_the_guard_refuses,
+    guard_for,
+    guarded,
+    pytest_runtest_makereport,
+)
 from sellerpic_mock.testing import serve_in_subprocess
 
 REPORTS = ROOT / "reports"
@@ -141,6 +147,7 @@ def target(request: pytest.FixtureRequest) -> Iterator[Target]:
             pytest.skip("Prism is not installed (`make setup`) and CONTRACT_BASE_URL is not set")
         server = PrismServer(SPEC_PATH, log_path=REPORTS / "prism.log")
         base_url = server.start()
+    stack.enter_context(guarded(base_url, api_key))  # no credits spent on a remote host
     try:
         yield Target(
             base_url,
@@ -248,7 +255,7 @@ def server_file_keys(target: Target) -> dict[str, str] | None:
     A 320 px square image (big enough for imageToVideo's 300 px short edge) and its
     black-and-white mask of the same size, so every create operation can succeed.
     """
-    if target.is_prism:
+    if target.is_prism or guard_for(target.base_url, target.api_key).refusal("uploadFile"):
         return None
     image = Image.new("RGB", (320, 320), (200, 80, 40))
     mask = Image.new("L", (320, 320), 0)

@@ -25,3 +25,14 @@ contract-simulator: $(STAMP)/python  ## contract tests against the offline simul
 		--contract-max-examples=$(CONTRACT_SIMULATOR_EXAMPLES) \
 		--contract-min-cases=$(CONTRACT_SIMULATOR_MIN_CASES) \
 		--junitxml=reports/contract-simulator-junit.xml
+
+# The suite against a real deployment, spending nothing: against a host that is not a loopback
+# literal, the spend guard (contract_tests/spend_guard.py) keeps the account's key from every
+# create and upload unless CONTRACT_ALLOW_SPEND=N, then at most N credits (checked on /usage).
+.PHONY: contract-live
+contract-live: $(STAMP)/python  ## contract tests against CONTRACT_BASE_URL, no credits spent (CONTRACT_ALLOW_SPEND=N)
+	@test -n "$${CONTRACT_BASE_URL:-}" && test -n "$${CONTRACT_API_KEY:-}" || { \
+		echo "contract-live: set CONTRACT_BASE_URL and CONTRACT_API_KEY" >&2; exit 2; }
+	mkdir -p reports
+	$(BIN)/pytest contract_tests -q -p no:cacheprovider --contract-target=server \
+		--junitxml=reports/contract-live-junit.xml

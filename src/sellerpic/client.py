@@ -21,6 +21,7 @@ from sellerpic_client.api.account import get_credit_usage, list_presets
 from sellerpic_client.client import AuthenticatedClient
 from sellerpic_client.models import PresetType
 
+from . import _recording
 from . import batch as _batch
 from ._operations import find_operation
 from ._retry import RetryPolicy
@@ -425,6 +426,7 @@ class _Client(
         upload_mode: UploadMode = "presigned",
         poll_interval: float | None = None,
         http_client: _HttpT | None = None,
+        record_dir: str | Path | None = None,
     ) -> None:
         try:
             configure_logging_from_environment()
@@ -436,6 +438,8 @@ class _Client(
         self._key_hint = redact_key(key)
         self._owns_http = http_client is None
         self._http: _HttpT = http_client or self._new_http()
+        # Opt-in (record_dir= or SELLERPIC_RECORD): every exchange as a redacted JSON line.
+        _recording.install(self._http, record_dir, [key])
         _attach(
             self._http,
             self._settings.base_url,
