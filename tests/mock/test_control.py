@@ -330,7 +330,8 @@ async def test_forced_outcome_frees_the_concurrency_slot(
     [
         ("123", {"status": "FAILED"}, 404, "task 123"),
         ("x", {"status": "FAILED"}, 400, "task_id"),
-        (None, {}, 400, "minProperties"),
+        (None, {}, 400, "body: {} is not valid under any of the given schemas"),
+        (None, {"errorCode": 1}, 400, "is not valid under any of the given schemas"),
         (None, {"status": "DONE"}, 400, "status: 'DONE' is not one of"),
         (None, {"results": [{"id": "1", "status": "FAILED"}]}, 400, "has no result 1"),
     ],
@@ -345,10 +346,7 @@ async def test_forced_outcome_refusals(
 ) -> None:
     real = await created_id(client, "removeBackground", {"imageKey": SAMPLE})
     answer = await admin.post(f"/_sellerpic/tasks/{task_id or real}/outcome", json=body)
-    if words == "minProperties":
-        assert answer.status_code == 400, answer.text
-    else:
-        refused(answer, status_code, words)
+    refused(answer, status_code, words)
     assert (await usage(client))["remaining"] == 999
 
 

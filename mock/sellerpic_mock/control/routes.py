@@ -78,7 +78,8 @@ async def list_accounts(request: Request) -> Response:
 
 async def set_account(request: Request) -> Response:
     body = check_body("AccountRequest", await json_body(request))
-    view, created = control(request).set_account(body["key"], body["credits"])
+    # JSON Schema counts 5.0 as an integer; so does this call.
+    view, created = control(request).set_account(body["key"], int(body["credits"]))
     return answer(view.as_json(), 201 if created else 200)
 
 
