@@ -24,7 +24,7 @@ from .config import (
     load_config_file,
     parse_credits,
 )
-from .control import decide_access
+from .control import AdminAccess, decide_access
 from .eventloop import LOOP_SETTING
 from .faults import silence_drop_tracebacks
 from .protocol import HTTP_SETTING
@@ -155,6 +155,23 @@ def url_of(sock: socket.socket) -> str:
     return f"http://{shown}:{port}"
 
 
+def with_admin_access(config: MockConfig, host: str) -> tuple[MockConfig, AdminAccess]:
+    """The config with the control plane's access rule for a server bound to `host`."""
+    access = decide_access(is_loopback(host), config.admin_token, not config.admin)
+    return replace(config, admin=access.enabled, admin_token=access.token), access
+
+
+def admin_notice(url: str, access: AdminAccess) -> str | None:
+    """What to tell whoever started the server about the control plane's token, if anything.
+    A generated token is shown here and nowhere else: nobody could use the plane otherwise."""
+    if not access.generated:
+        return None
+    return (
+        f"sellerpic-mock: the control API {url}/_sellerpic/ needs "
+        f"'Authorization: Bearer {access.token}' (set your own with --admin-token)"
+    )
+
+
 def serve(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     if not is_loopback(args.host):
@@ -164,8 +181,7 @@ def serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
             flush=True,
         )
-    access = decide_access(is_loopback(args.host), config.admin_token, not config.admin)
-    config = replace(config, admin=access.enabled, admin_token=access.token)
+    config, access = with_admin_access(config, args.host)
     sock = listen_on(args.host, args.port)
     app = create_app(config)
     # The first stdout line is the URL, so scripts can start with --port 0 and read it.
@@ -173,14 +189,9 @@ def serve(args: argparse.Namespace) -> int:
     print(url, flush=True)
     state = "ephemeral" if config.data_dir is None else str(config.data_dir)
     print(f"sellerpic-mock: data dir {state}; demo key {DEMO_API_KEY}", file=sys.stderr, flush=True)
-    if access.generated:
-        # The only place this token is ever shown: whoever started the server needs it.
-        print(
-            f"sellerpic-mock: the control API {url}/_sellerpic/ needs "
-            f"'Authorization: Bearer {access.token}' (set your own with --admin-token)",
-            file=sys.stderr,
-            flush=True,
-        )
+    notice = admin_notice(url, access)
+    if notice:
+        print(notice, file=sys.stderr, flush=True)
     silence_drop_tracebacks()
     run_server(app, sock, args.log_level)
     return 0

@@ -161,7 +161,7 @@ CASES = [
 def test_control_api_fuzzed_no_5xx_and_conforming(
     served: str, op_id: str, mode: GenerationMode
 ) -> None:
-    operation = SCHEMA.find_operation_by_id(op_id)  # type: ignore[attr-defined]
+    operation = SCHEMA.find_operation_by_id(op_id)
     seen: list[int] = []
 
     @settings(
