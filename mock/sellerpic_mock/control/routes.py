@@ -182,8 +182,11 @@ async def list_requests(request: Request) -> Response:
     if status is not None and not _STATUS.fullmatch(status):
         raise bad_request(f"status: {status!r}; an HTTP status (200), a class (4xx) or dropped")
     account = query.get("account")
+    operation = query.get("operation")
+    if operation is not None and len(operation) > 64:
+        raise bad_request("operation: an operation id is at most 64 characters")
     wanted = Query(
-        operation=query.get("operation"),
+        operation=operation,
         account_id=None if account is None else _id(account, "account"),
         status=status,
         since=_number(query, "since"),
