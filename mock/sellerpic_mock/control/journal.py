@@ -251,7 +251,7 @@ class JournalMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         method: str = scope["method"]
         path: str = scope["path"]
-        operation = self._operations.of(method, path)
+        operation = self._operations.of(method, path, scope["query_string"])
         scope[OPERATION_KEY] = operation
         journal = self._journal
         if not journal.enabled:

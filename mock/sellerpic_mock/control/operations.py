@@ -24,6 +24,8 @@ _PREFIXED = {
     ("GET", "/presets/"): "getPresetPicture",
 }
 
+_PRESIGNED = {"PUT": "uploadFile", "GET": "downloadFile"}
+
 
 class OperationNames:
     def __init__(self, spec: Spec) -> None:
@@ -36,8 +38,10 @@ class OperationNames:
     def is_create(self, path: str) -> bool:
         return path.startswith(CREATE_PREFIX)
 
-    def of(self, method: str, path: str) -> str | None:
-        """The operation id, or None for a path the API does not have."""
+    def of(self, method: str, path: str, query: bytes = b"") -> str | None:
+        """The operation id, or None for a path the API does not have. A presigned URL shaped
+        like object storage's (`/<object key>?X-Amz-...&X-Amz-Signature=...`) is an upload
+        when PUT, a download when read."""
         found = self._fixed.get((method, path))
         if found is not None:
             return found
@@ -48,4 +52,6 @@ class OperationNames:
         for (route_method, prefix), name in _PREFIXED.items():
             if verb == route_method and path.startswith(prefix):
                 return name
+        if b"X-Amz-Signature=" in query:
+            return _PRESIGNED.get(verb)
         return None

@@ -173,7 +173,7 @@ class Control:
 
     def ledger(self, account_id: int) -> list[LedgerEntry]:
         overview = self._overview()
-        if not any(view.id == account_id for view in overview.accounts()):
+        if not overview.account_exists(account_id):
             raise not_found(f"account {account_id}: no such account")
         return overview.ledger(account_id)
 
