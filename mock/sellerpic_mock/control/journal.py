@@ -10,6 +10,7 @@ signatures are redacted before the entry is stored.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import time
 from collections import OrderedDict, deque
@@ -21,8 +22,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..clock import Clock
 from ..domain.meter import Meter, current_meter
-from ..faults import OPERATION_KEY, fault_of
+from ..faults import OPERATION_KEY, SCOPE_KEY, Fault
 from ..routes.common import ACCOUNT_KEY
+from ..spec import CREATE_PREFIX
 from .operations import OperationNames
 
 #: Entries kept before the oldest are dropped (`--journal-size`).
@@ -42,13 +44,15 @@ REDACTED = "REDACTED"
 #: Query parameters whose value is a credential: names with one of these words, or these names.
 _SECRET_NAME = re.compile(r"signature|credential|token|secret|password|api[_-]?key", re.IGNORECASE)
 _SECRET_NAMES = frozenset({"sig", "key"})
+#: Any of those words anywhere in a query: only such a query is looked at parameter by parameter.
+_SECRET_HINT = re.compile(rb"sig|key|token|credential|secret|password", re.IGNORECASE)
 #: Path segments that carry a capability: the presigned routes' tokens, or anything this long.
 _TOKEN_ROUTES = ("presigned", "files")
 _LONG_SEGMENT = 40
 _STATUS_ID = re.compile(rb"(?:^|&)id=([^&]*)")
 
 
-def redact(path: str, query: str) -> str:
+def redact(path: str, query: bytes) -> str:
     """The path and query with tokens and signatures replaced by REDACTED."""
     if len(path) >= _LONG_SEGMENT or path.startswith(("/presigned/", "/files/")):
         segments = path.split("/")
@@ -59,9 +63,10 @@ def redact(path: str, query: str) -> str:
         path = "/".join(segments)
     if not query:
         return path
-    # Parameter by parameter: one regex over the whole query tried every position of it, and
-    # cost a status poll more than the rest of its journal entry.
-    params = query.split("&")
+    text = query.decode("latin-1")
+    if _SECRET_HINT.search(query) is None:
+        return f"{path}?{text}"
+    params = text.split("&")
     for index, param in enumerate(params):
         name = param.partition("=")[0]
         if name.lower() in _SECRET_NAMES or _SECRET_NAME.search(name):
@@ -153,8 +158,10 @@ class Journal:
     ) -> None:
         self.size = size
         self.duplicate_window_s = duplicate_window_s
-        self._entries: deque[Entry] = deque(maxlen=size or 1)
-        self._next_id = 1
+        #: Entries, or the raw rows the middleware records (see `_entry_of`): what a request
+        #: costs the journal is building one tuple; the rest is worked out when it is read.
+        self._rows: deque[Entry | tuple[Any, ...]] = deque(maxlen=size or 1)
+        self._ids = itertools.count(1)
         #: (account id, operation, body digest) -> (task id, simulated time of the create).
         self._creates: OrderedDict[tuple[int, str, bytes], tuple[str, float]] = OrderedDict()
 
@@ -163,24 +170,26 @@ class Journal:
         return self.size > 0
 
     def new_id(self) -> int:
-        entry_id = self._next_id
-        self._next_id += 1
-        return entry_id
+        return next(self._ids)
+
+    def add_row(self, row: tuple[Any, ...]) -> None:
+        """What the middleware records of one request (see `_entry_of`)."""
+        self._rows.append(row)
 
     def add(self, entry: Entry) -> None:
-        self._entries.append(entry)
+        self._rows.append(entry)
 
     def entries(self, query: Query | None = None) -> list[Entry]:
         """Matching entries, oldest first; with a limit, the newest `limit` of them."""
         query = query or Query()
-        found = [entry for entry in self._entries if query.matches(entry)]
+        found = [entry for entry in map(_entry_of, self._rows) if query.matches(entry)]
         if query.limit is not None:
             found = found[-query.limit :] if query.limit else []
         return found
 
     def clear(self) -> None:
         """Forget the entries (ids keep counting; earlier creates stay known)."""
-        self._entries.clear()
+        self._rows.clear()
 
     def reset(self) -> None:
         """Forget everything, earlier creates included: their tasks are gone."""
@@ -259,14 +268,14 @@ class JournalMiddleware:
         operation = self._operations.of(method, path, scope["query_string"])
         scope[OPERATION_KEY] = operation
         journal = self._journal
-        if not journal.enabled:
+        if not journal.size:
             await self._app(scope, receive, send)
             return
         wall, sim, started = time.time(), self._clock.now(), time.perf_counter()
         meter = Meter()
         token = current_meter.set(meter)
         chunks: list[bytes] | None = None
-        if method == "POST" and self._operations.is_create(path):
+        if method == "POST" and path.startswith(CREATE_PREFIX):
             chunks = []
             receive = _keeping(receive, chunks)
         answered = False
@@ -275,73 +284,100 @@ class JournalMiddleware:
             answered = True
         finally:
             current_meter.reset(token)
-            self._record(journal, scope, operation, wall, sim, started, meter, answered, chunks)
-
-    def _record(
-        self,
-        journal: Journal,
-        scope: Scope,
-        operation: str | None,
-        wall: float,
-        sim: float,
-        started: float,
-        meter: Meter,
-        answered: bool,
-        chunks: list[bytes] | None,
-    ) -> None:
-        fault = fault_of(scope)
-        answer = scope.get(ANSWER_KEY)
-        body: bytes = getattr(answer, "body", b"") if answer is not None else b""
-        # What the client received follows from the route's answer and the fault: no wrapper
-        # around `send` to watch it go out.
-        status: int | None = None
-        code: int | None = None
-        if not answered or (fault is not None and fault.kind in ("drop", "drop-after")):
-            pass  # the connection was cut: no answer at all
-        elif fault is not None and fault.kind in ("server-error", "server-error-after"):
-            status = code = 500  # the injected answer, not the route's
-        elif answer is not None:
-            status = answer.status_code
-            code = envelope_code(body) if isinstance(body, bytes) else None
-        account_id = scope.get(ACCOUNT_KEY)
-        task_id: str | None = None
-        duplicate: str | None = None
-        kept_body: Any = None
-        if operation == "getTaskStatus":
-            found = _STATUS_ID.search(scope.get("query_string", b""))
-            task_id = found.group(1).decode("latin-1") if found else None
-        elif chunks is not None and operation is not None:
-            raw = b"".join(chunks)
-            digest, parsed = body_digest(raw)
-            if len(raw) <= MAX_KEPT_BODY_BYTES:
-                kept_body = parsed
-            if isinstance(body, bytes) and envelope_code(body) == 0:
-                task_id = created_task_id(body)
-            if isinstance(account_id, int):
-                duplicate = journal.duplicate_of(account_id, operation, digest, sim)
-                if task_id is not None:
-                    journal.remember_create(account_id, operation, digest, task_id, sim)
-        query = scope.get("query_string", b"").decode("latin-1")
-        journal.add(
-            Entry(
-                journal.new_id(),
-                wall,
-                sim,
-                scope["method"],
-                redact(scope["path"], query),
-                operation,
-                status,
-                code,
-                account_id if isinstance(account_id, int) else None,
-                task_id,
-                meter.charged,
-                meter.refunded,
-                (time.perf_counter() - started) * 1000,
-                None if fault is None else _fault_name(fault.kind, fault.delay_ms),
-                duplicate,
-                kept_body,
+            # Written out here, not in a method: this runs on every request.
+            answer = scope.get(ANSWER_KEY)
+            account_id = scope.get(ACCOUNT_KEY)
+            create = None
+            if chunks is not None and operation is not None:
+                create = self._create(journal, answer, account_id, operation, chunks, sim)
+            journal.add_row(
+                (
+                    journal.new_id(),
+                    wall,
+                    sim,
+                    time.perf_counter() - started,
+                    method,
+                    path,
+                    scope["query_string"],
+                    operation,
+                    answered,
+                    answer,
+                    scope.get(SCOPE_KEY),
+                    account_id,
+                    meter,
+                    create,
+                )
             )
-        )
+
+    @staticmethod
+    def _create(
+        journal: Journal,
+        answer: Any,
+        account_id: int | None,
+        operation: str,
+        chunks: list[bytes],
+        sim: float,
+    ) -> tuple[str | None, str | None, Any]:
+        """The task a create made, the earlier one it seems to repeat, and its body: worked
+        out at once, since the duplicate check depends on the order of creates."""
+        raw = b"".join(chunks)
+        digest, parsed = body_digest(raw)
+        body: bytes = getattr(answer, "body", b"")
+        task_id = created_task_id(body) if envelope_code(body) == 0 else None
+        duplicate = None
+        if account_id is not None:
+            duplicate = journal.duplicate_of(account_id, operation, digest, sim)
+            if task_id is not None:
+                journal.remember_create(account_id, operation, digest, task_id, sim)
+        return task_id, duplicate, parsed if len(raw) <= MAX_KEPT_BODY_BYTES else None
+
+
+def _entry_of(row: Entry | tuple[Any, ...]) -> Entry:
+    """The entry of a row the middleware recorded: what the client saw, redacted."""
+    if isinstance(row, Entry):
+        return row
+    (entry_id, wall, sim, duration, method, path, query, operation, answered, answer, fault,
+     account_id, meter, create) = row  # fmt: skip
+    body: bytes = getattr(answer, "body", b"")
+    status, code = _seen(fault, answered, answer, body)
+    task_id = duplicate = kept = None
+    if create is not None:
+        task_id, duplicate, kept = create
+    elif operation == "getTaskStatus":
+        found = _STATUS_ID.search(query)
+        task_id = found.group(1).decode("latin-1") if found else None
+    return Entry(
+        entry_id,
+        wall,
+        sim,
+        method,
+        redact(path, query),
+        operation,
+        status,
+        code,
+        account_id,
+        task_id,
+        meter.charged,
+        meter.refunded,
+        duration * 1000,
+        None if fault is None else _fault_name(fault),
+        duplicate,
+        kept,
+    )
+
+
+def _seen(
+    fault: Fault | None, answered: bool, answer: Any, body: bytes
+) -> tuple[int | None, int | None]:
+    """The HTTP status and envelope code the client received: what the route answered,
+    unless a fault replaced the answer or the connection was cut."""
+    if not answered or (fault is not None and fault.kind in ("drop", "drop-after")):
+        return None, None
+    if fault is not None and fault.kind in ("server-error", "server-error-after"):
+        return 500, 500  # the injected answer, not the route's
+    if answer is None:
+        return None, None
+    return answer.status_code, envelope_code(body)
 
 
 def _keeping(receive: Receive, chunks: list[bytes]) -> Receive:
@@ -356,5 +392,5 @@ def _keeping(receive: Receive, chunks: list[bytes]) -> Receive:
     return keeping
 
 
-def _fault_name(kind: str, delay_ms: float) -> str:
-    return f"slow={delay_ms:g}" if kind == "slow" else kind
+def _fault_name(fault: Fault) -> str:
+    return f"slow={fault.delay_ms:g}" if fault.kind == "slow" else fault.kind
