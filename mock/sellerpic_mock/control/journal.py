@@ -3,8 +3,9 @@
 Entries are recorded at the ASGI boundary (`JournalMiddleware`), so the journal sees what the
 client saw (the status, or a dropped connection) and, from the route's own answer, what the
 request did (the task it created or read, the credits it moved), even when a fault lost that
-answer. Nothing secret is kept: no key (only the account id), and the path's tokens and
-signatures are redacted before the entry is stored.
+answer. No key is kept (only the account id). A request only adds a tuple of what it saw;
+its entry, the path's tokens and signatures redacted, is worked out when the journal is read,
+so no secret leaves the process through the journal. It lives in memory only.
 """
 
 from __future__ import annotations
