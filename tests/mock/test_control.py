@@ -167,16 +167,15 @@ async def test_accounts_show_credits_and_a_hint_never_the_key(
     assert mine["key_hint"] == "sk\u2026a"
 
 
-async def test_set_account_creates_then_sets_credits(admin: httpx.AsyncClient) -> None:
+async def test_set_account_creates_then_sets_credits(
+    app: Simulator, admin: httpx.AsyncClient
+) -> None:
     created = ok(
         await admin.post("/_sellerpic/accounts", json={"key": "sk-new-1", "credits": 3}), 201
     )
     assert created["id"] == str(account_id_for("sk-new-1"))
     assert created["credits"]["total"] == 3
-    async with httpx.AsyncClient(
-        transport=admin._transport, base_url="http://testserver",
-        headers={"Authorization": "Bearer sk-new-1"},
-    ) as new:  # fmt: skip
+    async with asgi_client(app, "sk-new-1") as new:
         create = await new.post("/v1/api/generate/tryOnAccessories", json=ACCESSORIES)
         assert create.json()["code"] == 0
         assert (await new.post("/v1/api/generate/tryOnAccessories", json=ACCESSORIES)).json()[
