@@ -47,7 +47,7 @@ generate: $(STAMP)/python  ## regenerate generated/sellerpic_client from the spe
 check-generated: $(STAMP)/python  ## fail with a diff when generated/ is out of date
 	$(PY) tools/generate.py --check
 
-lint-spec: $(STAMP)/python $(STAMP)/npm  ## Spectral, Redocly and openapi-spec-validator, zero errors
+lint-spec: $(STAMP)/python $(STAMP)/npm lint-control-spec  ## Spectral, Redocly and openapi-spec-validator, zero errors (both documents)
 	npx --no-install spectral lint --fail-severity=error $(SPEC)
 	npx --no-install redocly lint --format=stylish $(SPEC)
 	$(BIN)/openapi-spec-validator $(SPEC)

@@ -24,6 +24,7 @@ from .config import (
     load_config_file,
     parse_credits,
 )
+from .control import AdminAccess, decide_access
 from .faults import silence_drop_tracebacks
 from .guard import Limits, guarded_protocol
 from .storage.datadir import DataDirError
@@ -86,6 +87,22 @@ def _parser() -> argparse.ArgumentParser:
     faults.add_argument("--error-rate", type=float, metavar="R", help="share answered 500")
     faults.add_argument("--drop-rate", type=float, metavar="R", help="share of dropped connections")
     faults.add_argument("--fault-seed", type=int, help="seed of the fault draws")
+    admin = serve.add_argument_group("control plane (/_sellerpic/)")
+    admin.add_argument(
+        "--admin-token",
+        help="bearer token the control API requires (default: none on loopback, "
+        "generated and printed otherwise)",
+    )
+    admin.add_argument("--no-admin", action="store_true", help="turn the control API off")
+    admin.add_argument(
+        "--journal-size", type=int, metavar="N", help="requests the journal keeps (default 10000)"
+    )
+    admin.add_argument(
+        "--duplicate-window",
+        type=float,
+        metavar="S",
+        help="seconds within which an equal create is a suspected duplicate (default 600)",
+    )
     serve.add_argument("--log-level", default="warning", help="uvicorn log level")
     return parser
 
@@ -116,10 +133,15 @@ def config_from_args(args: argparse.Namespace) -> MockConfig:
         "head_timeout": args.head_timeout,
         "body_timeout": args.body_timeout,
         "max_connections": args.max_connections,
+        "journal_size": args.journal_size,
+        "duplicate_window_s": args.duplicate_window,
+        "admin_token": args.admin_token,
     }
     config = replace(config, api_keys=keys, **{k: v for k, v in overrides.items() if v is not None})
     if args.no_demo_key:
         config = replace(config, demo_key=False)
+    if args.no_admin:
+        config = replace(config, admin=False)
     if args.data_dir is not None:
         config = replace(config, data_dir=args.data_dir.expanduser())
     if args.ephemeral:
@@ -153,6 +175,23 @@ def url_of(sock: socket.socket) -> str:
     return f"http://{shown}:{port}"
 
 
+def with_admin_access(config: MockConfig, host: str) -> tuple[MockConfig, AdminAccess]:
+    """The config with the control plane's access rule for a server bound to `host`."""
+    access = decide_access(is_loopback(host), config.admin_token, not config.admin)
+    return replace(config, admin=access.enabled, admin_token=access.token), access
+
+
+def admin_notice(url: str, access: AdminAccess) -> str | None:
+    """What to tell whoever started the server about the control plane's token, if anything.
+    A generated token is shown here and nowhere else: nobody could use the plane otherwise."""
+    if not access.generated:
+        return None
+    return (
+        f"sellerpic-mock: the control API {url}/_sellerpic/ needs "
+        f"'Authorization: Bearer {access.token}' (set your own with --admin-token)"
+    )
+
+
 def serve(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     if not is_loopback(args.host):
@@ -162,6 +201,7 @@ def serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
             flush=True,
         )
+    config, access = with_admin_access(config, args.host)
     try:
         sock = listen_on(args.host, args.port)
     except OSError as exc:
@@ -176,8 +216,12 @@ def serve(args: argparse.Namespace) -> int:
         sock.close()
         raise StartError(str(exc)) from None
     # The first stdout line is the URL, so scripts can start with --port 0 and read it.
-    print(url_of(sock), flush=True)
+    url = url_of(sock)
+    print(url, flush=True)
     print(f"sellerpic-mock: {banner(config)}", file=sys.stderr, flush=True)
+    notice = admin_notice(url, access)
+    if notice:
+        print(notice, file=sys.stderr, flush=True)
     silence_drop_tracebacks()
     run_server(app, sock, args.log_level, limits_of(config))
     return 0

@@ -23,6 +23,9 @@ from .presets import Presets
 from .tasks import Tasks
 from .uploads import Uploads
 
+#: The database file inside a persistent data dir.
+DB_FILE = "sellerpic-mock.sqlite3"
+
 #: The sample keys used in the docs' 1.0.1 examples, usable by every account.
 SAMPLE_FILES = {
     "UPLOAD/MANAGE/SAMPLE/product/1-original.png": sample_product,
