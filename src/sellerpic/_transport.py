@@ -9,14 +9,12 @@ exceptions are thrown back into the step, which decides (via `_retry`) whether t
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import glob
 import json
 import logging
 import os
 import tempfile
-import time
 from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -29,6 +27,7 @@ import httpx
 from sellerpic_client.client import AuthenticatedClient
 
 from . import _retry
+from ._clock import SYSTEM_CLOCK, Clock
 from .errors import (
     APIConnectionError,
     APITimeoutError,
@@ -243,9 +242,12 @@ def _content_length(response: httpx.Response) -> int | None:
 class SyncDriver:
     """Performs effects with blocking httpx calls."""
 
-    def __init__(self, http: httpx.Client, api: AuthenticatedClient) -> None:
+    def __init__(
+        self, http: httpx.Client, api: AuthenticatedClient, clock: Clock = SYSTEM_CLOCK
+    ) -> None:
         self.http = http
         self.api = api
+        self.clock = clock
 
     def run(self, steps: Steps[T]) -> T:
         outcome: Any = None
@@ -264,7 +266,7 @@ class SyncDriver:
 
     def perform(self, effect: Effect) -> Any:
         if isinstance(effect, Sleep):
-            time.sleep(effect.seconds)
+            self.clock.sleep(effect.seconds)
             return None
         if isinstance(effect, ApiCall):
             response = self.api.get_httpx_client().request(**effect.build(**effect.kwargs))
@@ -297,9 +299,12 @@ class SyncDriver:
 class AsyncDriver:
     """Performs effects with httpx.AsyncClient; the steps are the same as for `SyncDriver`."""
 
-    def __init__(self, http: httpx.AsyncClient, api: AuthenticatedClient) -> None:
+    def __init__(
+        self, http: httpx.AsyncClient, api: AuthenticatedClient, clock: Clock = SYSTEM_CLOCK
+    ) -> None:
         self.http = http
         self.api = api
+        self.clock = clock
 
     async def run(self, steps: Steps[T]) -> T:
         outcome: Any = None
@@ -316,7 +321,7 @@ class AsyncDriver:
 
     async def perform(self, effect: Effect) -> Any:
         if isinstance(effect, Sleep):
-            await asyncio.sleep(effect.seconds)
+            await self.clock.asleep(effect.seconds)
             return None
         if isinstance(effect, ApiCall):
             built = effect.build(**effect.kwargs)
