@@ -18,6 +18,9 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from .config import MockConfig
+from .control import CONTROL_PREFIX, CONTROL_ROUTES, AdminAccess, Control, ControlApp
+from .control.journal import ANSWER_KEY, JournalMiddleware
+from .control.operations import OperationNames
 from .domain.errors import ApiError, not_found, server_error
 from .domain.services import Services, build_services
 from .faults import FaultMiddleware
@@ -87,11 +90,23 @@ class Simulator:
     def __init__(self, services: Services, config: MockConfig) -> None:
         self.services = services
         self._router = Router(ROUTES)
-        self._app = FaultMiddleware(self._dispatch, config=config)
+        self.faults = FaultMiddleware(self._dispatch, config=config)
+        #: The control plane (/_sellerpic/) as a Python object: clock, reset, accounts,
+        #: outcomes, faults, the request journal.
+        self.control = Control(self, self.faults)
+        self._app = JournalMiddleware(
+            self.faults, self.control.journal, OperationNames(services.spec), config.clock
+        )
+        self._control = ControlApp(
+            Router(CONTROL_ROUTES), AdminAccess(config.admin, config.admin_token)
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             scope["app"] = self
+            if scope["path"].startswith(CONTROL_PREFIX):
+                await self._control(scope, receive, send)
+                return
             await self._app(scope, receive, send)
         elif scope["type"] == "lifespan":
             await self._lifespan(receive, send)
@@ -108,6 +123,8 @@ class Simulator:
 
     async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = await self._answer(scope, receive)
+        # For the request journal: what the route answered, even if a fault loses it.
+        scope[ANSWER_KEY] = response
         await response(scope, receive, send)
 
     async def _answer(self, scope: Scope, receive: Receive) -> Response:

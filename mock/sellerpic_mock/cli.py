@@ -24,6 +24,7 @@ from .config import (
     load_config_file,
     parse_credits,
 )
+from .control import decide_access
 from .eventloop import LOOP_SETTING
 from .faults import silence_drop_tracebacks
 from .protocol import HTTP_SETTING
@@ -70,6 +71,22 @@ def _parser() -> argparse.ArgumentParser:
     faults.add_argument("--error-rate", type=float, metavar="R", help="share answered 500")
     faults.add_argument("--drop-rate", type=float, metavar="R", help="share of dropped connections")
     faults.add_argument("--fault-seed", type=int, help="seed of the fault draws")
+    admin = serve.add_argument_group("control plane (/_sellerpic/)")
+    admin.add_argument(
+        "--admin-token",
+        help="bearer token the control API requires (default: none on loopback, "
+        "generated and printed otherwise)",
+    )
+    admin.add_argument("--no-admin", action="store_true", help="turn the control API off")
+    admin.add_argument(
+        "--journal-size", type=int, metavar="N", help="requests the journal keeps (default 10000)"
+    )
+    admin.add_argument(
+        "--duplicate-window",
+        type=float,
+        metavar="S",
+        help="seconds within which an equal create is a suspected duplicate (default 600)",
+    )
     serve.add_argument("--log-level", default="warning", help="uvicorn log level")
     return parser
 
@@ -96,10 +113,15 @@ def config_from_args(args: argparse.Namespace) -> MockConfig:
         "drop_rate": args.drop_rate,
         "fault_seed": args.fault_seed,
         "public_url": args.public_url,
+        "journal_size": args.journal_size,
+        "duplicate_window_s": args.duplicate_window,
+        "admin_token": args.admin_token,
     }
     config = replace(config, api_keys=keys, **{k: v for k, v in overrides.items() if v is not None})
     if args.no_demo_key:
         config = replace(config, demo_key=False)
+    if args.no_admin:
+        config = replace(config, admin=False)
     if args.data_dir is not None:
         config = replace(config, data_dir=args.data_dir.expanduser())
     if args.ephemeral:
@@ -142,12 +164,23 @@ def serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
             flush=True,
         )
+    access = decide_access(is_loopback(args.host), config.admin_token, not config.admin)
+    config = replace(config, admin=access.enabled, admin_token=access.token)
     sock = listen_on(args.host, args.port)
     app = create_app(config)
     # The first stdout line is the URL, so scripts can start with --port 0 and read it.
-    print(url_of(sock), flush=True)
+    url = url_of(sock)
+    print(url, flush=True)
     state = "ephemeral" if config.data_dir is None else str(config.data_dir)
     print(f"sellerpic-mock: data dir {state}; demo key {DEMO_API_KEY}", file=sys.stderr, flush=True)
+    if access.generated:
+        # The only place this token is ever shown: whoever started the server needs it.
+        print(
+            f"sellerpic-mock: the control API {url}/_sellerpic/ needs "
+            f"'Authorization: Bearer {access.token}' (set your own with --admin-token)",
+            file=sys.stderr,
+            flush=True,
+        )
     silence_drop_tracebacks()
     run_server(app, sock, args.log_level)
     return 0

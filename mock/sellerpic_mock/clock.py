@@ -17,9 +17,31 @@ class Clock(Protocol):
         ...
 
 
+class AdvanceableClock(Clock, Protocol):
+    def advance(self, seconds: float) -> float:
+        """Move simulated time `seconds` forward; returns the new time."""
+        ...
+
+
 class SystemClock:
+    """The machine's clock plus an offset that only the control API moves (`advance`), so a
+    served simulator can skip time as a `FakeClock` does in tests."""
+
+    def __init__(self) -> None:
+        self._offset = 0.0
+
     def now(self) -> float:
-        return time.time()
+        return time.time() + self._offset
+
+    def advance(self, seconds: float) -> float:
+        # One float add under the GIL: readers see the old or the new offset, never a mix.
+        self._offset += seconds
+        return self.now()
+
+    @property
+    def offset(self) -> float:
+        """Seconds the clock was advanced in total."""
+        return self._offset
 
 
 class FakeClock:

@@ -45,6 +45,13 @@ class MockConfig:
     #: Origin used in presigned URLs; None derives it from each request's Host header.
     public_url: str | None = None
     clock: Clock = field(default_factory=SystemClock)
+    #: The control plane under /_sellerpic/: on unless turned off (`--no-admin`), open unless
+    #: an admin token is set (the CLI sets one when it binds a non-loopback address).
+    admin: bool = True
+    admin_token: str | None = field(default=None, repr=False)
+    #: Requests the journal keeps (0 turns it off), and the window of its duplicate check.
+    journal_size: int = 10_000
+    duplicate_window_s: float = 600.0
 
     def __post_init__(self) -> None:
         # Checked here, once, so a bad value stops the start instead of failing requests later
@@ -69,7 +76,7 @@ class MockConfig:
 
 
 _SCALARS = {f.name for f in fields(MockConfig)} - {"api_keys", "clock", "data_dir"}
-_SECONDS = ("created_seconds", "running_seconds", "latency_ms")
+_SECONDS = ("created_seconds", "running_seconds", "latency_ms", "duplicate_window_s")
 _SHARES = ("failure_rate", "error_rate", "drop_rate")
 
 
@@ -90,6 +97,14 @@ def config_problems(config: MockConfig) -> list[str]:
         value = getattr(config, name)
         if value is not None and not _is_whole(value):
             problems.append(_problem(name, value, "a whole number"))
+    if not _is_credits(config.journal_size):
+        problems.append(_problem("journal_size", config.journal_size, "a whole number >= 0"))
+    if config.admin_token is not None and not (
+        isinstance(config.admin_token, str) and config.admin_token.strip()
+    ):
+        problems.append("admin_token (--admin-token) must be a non-empty string")
+    if not isinstance(config.admin, bool):
+        problems.append(_problem("admin", config.admin, "true or false"))
     if not _is_credits(config.default_credits):
         problems.append(_problem("default_credits", config.default_credits, "a whole number >= 0"))
     for key, credits in config.api_keys.items():
@@ -103,7 +118,12 @@ def config_problems(config: MockConfig) -> list[str]:
 
 
 #: The command-line flag of each setting whose flag is not its name with dashes.
-_FLAGS = {"latency_ms": "--latency", "default_credits": "--credits"}
+_FLAGS = {
+    "latency_ms": "--latency",
+    "default_credits": "--credits",
+    "duplicate_window_s": "--duplicate-window",
+    "admin": "--no-admin",
+}
 
 
 def _problem(name: str, value: object, wanted: str) -> str:

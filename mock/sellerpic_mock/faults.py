@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -20,6 +20,8 @@ from .routes.envelope import JSONAnswer, envelope_bytes
 
 FAULT_HEADER = b"x-sellerpic-mock-fault"
 SCOPE_KEY = "sellerpic_mock.fault"
+#: Where the control plane puts the operation id of a request, for one-shot rules to match.
+OPERATION_KEY = "sellerpic_mock.operation"
 KINDS = (
     "expired-url",
     "concurrency-limit",
@@ -44,6 +46,39 @@ class ConnectionDropped(httpx.RemoteProtocolError):
 class Fault:
     kind: str
     delay_ms: float = 0.0
+
+
+@dataclass
+class FaultRule:
+    """A one-shot rule: the next `times` requests of `operation` (any when None) get `fault`."""
+
+    fault: Fault
+    operation: str | None = None
+    times: int = 1
+
+
+@dataclass
+class FaultSettings:
+    """What the middleware injects; starts from the MockConfig, changed by the control API."""
+
+    latency_ms: float = 0.0
+    error_rate: float = 0.0
+    drop_rate: float = 0.0
+    rules: list[FaultRule] = field(default_factory=list)
+
+    @classmethod
+    def from_config(cls, config: MockConfig) -> FaultSettings:
+        return cls(config.latency_ms, config.error_rate, config.drop_rate)
+
+    def take_rule(self, operation: str | None) -> Fault | None:
+        """The fault of the first rule matching `operation`, used up by one request."""
+        for index, rule in enumerate(self.rules):
+            if rule.operation is None or rule.operation == operation:
+                rule.times -= 1
+                if rule.times <= 0:
+                    del self.rules[index]
+                return rule.fault
+        return None
 
 
 def parse_fault(value: str) -> Fault | None:
@@ -78,6 +113,11 @@ class FaultMiddleware:
         self._app = app
         self._config = config
         self._rng = random.Random(config.fault_seed)
+        self.settings = FaultSettings.from_config(config)
+
+    def reset(self) -> None:
+        """Back to the configured rates, no one-shot rules."""
+        self.settings = FaultSettings.from_config(self._config)
 
     def _pick(self, scope: Scope) -> Fault | None:
         for name, value in scope.get("headers", []):
@@ -85,10 +125,14 @@ class FaultMiddleware:
                 fault = parse_fault(value.decode("latin-1"))
                 if fault is not None:
                     return fault
-        config = self._config
-        if config.drop_rate and self._rng.random() < config.drop_rate:
+        settings = self.settings
+        if settings.rules:
+            fault = settings.take_rule(scope.get(OPERATION_KEY))
+            if fault is not None:
+                return fault
+        if settings.drop_rate and self._rng.random() < settings.drop_rate:
             return Fault("drop")
-        if config.error_rate and self._rng.random() < config.error_rate:
+        if settings.error_rate and self._rng.random() < settings.error_rate:
             return Fault("server-error")
         return None
 
@@ -97,13 +141,17 @@ class FaultMiddleware:
             await self._app(scope, receive, send)
             return
         fault = self._pick(scope)
-        delay = self._config.latency_ms + (fault.delay_ms if fault else 0.0)
+        delay = self.settings.latency_ms + (fault.delay_ms if fault else 0.0)
         if delay > 0:
             await asyncio.sleep(delay / 1000)
-        if fault is None or fault.kind in ("slow",):
+        if fault is None:
             await self._app(scope, receive, send)
             return
+        # Recorded for every fault, slow included, so the request journal can name it.
         scope[SCOPE_KEY] = fault
+        if fault.kind == "slow":
+            await self._app(scope, receive, send)
+            return
         if fault.kind == "drop":
             await _drop(send)
         elif fault.kind == "server-error":

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from ..storage.db import Store
 from .accounts import Account
 from .errors import insufficient_credits
+from .meter import current_meter
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,14 @@ class Credits:
 
     def try_charge(self, account: Account, amount: int) -> bool:
         """Take `amount` if the balance covers it (the store checks and charges in one unit)."""
-        return not amount or self._store.try_charge(account.id, amount)
+        if not amount:
+            return True
+        if not self._store.try_charge(account.id, amount):
+            return False
+        meter = current_meter.get()
+        if meter is not None:
+            meter.charged += amount
+        return True
 
     def charge(self, account: Account, amount: int) -> None:
         """Take `amount` or raise 30004."""
@@ -37,3 +45,6 @@ class Credits:
         if amount:
             account_id = account if isinstance(account, int) else account.id
             self._store.refund(account_id, amount)
+            meter = current_meter.get()
+            if meter is not None:
+                meter.refunded += amount

@@ -23,6 +23,9 @@ from .presets import Presets
 from .tasks import Tasks
 from .uploads import Uploads
 
+#: The database file inside a persistent data dir.
+DB_FILE = "sellerpic-mock.sqlite3"
+
 #: The sample keys used in the docs' 1.0.1 examples, usable by every account.
 SAMPLE_FILES = {
     "UPLOAD/MANAGE/SAMPLE/product/1-original.png": sample_product,
@@ -74,7 +77,7 @@ def build_services(config: MockConfig, spec: Spec | None = None) -> Services:
         data_dir.mkdir(parents=True, exist_ok=True)
     spec = spec or default_spec()
     # An ephemeral data dir dies with the process: its database need not be a file at all.
-    store = Store(None if ephemeral else data_dir / "sellerpic-mock.sqlite3")
+    store = Store(None if ephemeral else data_dir / DB_FILE)
     files = FileStore(data_dir)
     signer = Signer(load_secret(data_dir))
     accounts = Accounts(store, config.accounts())

@@ -181,8 +181,11 @@ class Tasks:
                 item["fileUrl"] = self._downloads.status_url(task, result, base_url)
                 item["fileKey"] = result_key(task, result)
             elif status == FAILED:
-                item["errorCode"] = GENERATION_FAILED
-                item["errorMsg"] = GENERATION_FAILED_MSG
+                # A failure forced through the control API carries its own code and message.
+                forced = self._store.result_error(result.id) if result.status else None
+                code, msg = forced or (GENERATION_FAILED, GENERATION_FAILED_MSG)
+                item["errorCode"] = code
+                item["errorMsg"] = msg
             items.append(item)
         if now >= task.finish_at:
             if len(self._finished) > _FINISHED_CACHE:

@@ -25,8 +25,14 @@ def services(request: Request) -> Services:
     return svc
 
 
+#: Where the caller's account id is kept for the request journal (which never sees the key).
+ACCOUNT_KEY = "sellerpic_mock.account"
+
+
 def account(request: Request) -> Account:
-    return services(request).accounts.authenticate(request.headers.get("authorization"))
+    caller = services(request).accounts.authenticate(request.headers.get("authorization"))
+    request.scope[ACCOUNT_KEY] = caller.id
+    return caller
 
 
 def base_url(request: Request) -> str:

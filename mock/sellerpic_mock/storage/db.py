@@ -65,6 +65,11 @@ CREATE TABLE IF NOT EXISTS downloads (
     expires_at REAL NOT NULL,
     PRIMARY KEY (result_id, format, uhd)
 );
+CREATE TABLE IF NOT EXISTS result_errors (
+    result_id TEXT PRIMARY KEY,
+    code INTEGER NOT NULL,
+    msg TEXT NOT NULL
+);
 """
 
 
@@ -639,3 +644,78 @@ class Store:
             "DO UPDATE SET token = excluded.token, expires_at = excluded.expires_at",
             (result_id, fmt, int(uhd), token, expires),
         )
+
+    # --- control plane: every account and task, forced outcomes ----------------------------
+    def all_accounts(self) -> list[tuple[int, str, int, int]]:
+        """(id, api key, total, used) of every account, staged charges included."""
+        with self._lock:
+            rows = self._all("SELECT id, api_key FROM accounts ORDER BY id", ())
+            return [
+                (int(str(row[0])), str(row[1]), *self.credits(int(str(row[0])))) for row in rows
+            ]
+
+    def recent_tasks(self, limit: int, account_id: int | None = None) -> list[TaskRow]:
+        """Up to `limit` tasks, newest first, of one account or of all."""
+        self._readable()
+        where, args = (
+            ("WHERE account_id = ? ", (account_id,)) if account_id is not None else ("", ())
+        )
+        rows = self._all(
+            f"SELECT {_TASK_COLUMNS} FROM tasks {where}ORDER BY created_at DESC, id DESC LIMIT ?",
+            (*args, limit),
+        )
+        return [_task(row) for row in rows]
+
+    def results_of(self, task_ids: list[str]) -> dict[str, list[ResultRow]]:
+        """The results of each task, in order."""
+        self._readable()
+        found: dict[str, list[ResultRow]] = {task_id: [] for task_id in task_ids}
+        # SQLite caps the parameters of one statement (999 in older builds).
+        for start in range(0, len(task_ids), 500):
+            chunk = task_ids[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = self._all(
+                f"SELECT {_RESULT_COLUMNS} FROM results WHERE task_id IN ({marks}) "
+                "ORDER BY task_id, idx",
+                tuple(chunk),
+            )
+            for row in rows:
+                result = _result(row)
+                found[result.task_id].append(result)
+        return found
+
+    def finish_now(
+        self,
+        task_id: str,
+        now: float,
+        statuses: dict[str, str],
+        errors: dict[str, tuple[int, str]],
+    ) -> bool:
+        """End an unfinished task at `now` with the given result statuses (and error codes and
+        messages of failed results); False when it had finished or was settled already. Call
+        inside transaction() so that a refund commits with the statuses."""
+        self._readable()
+        with self.transaction():
+            ended = self._writing().execute(
+                "UPDATE tasks SET settled = 1, finish_at = ?, running_at = MIN(running_at, ?) "
+                "WHERE id = ? AND settled = 0 AND finish_at > ?",
+                (now, now, task_id, now),
+            )
+            if ended.rowcount != 1:
+                return False
+            self._writing().executemany(
+                "UPDATE results SET status = ? WHERE id = ?",
+                [(status, result_id) for result_id, status in statuses.items()],
+            )
+            self._writing().executemany(
+                "INSERT OR REPLACE INTO result_errors (result_id, code, msg) VALUES (?, ?, ?)",
+                [(result_id, code, msg) for result_id, (code, msg) in errors.items()],
+            )
+        # The in-flight heaps hold the old finish time: read them again when next needed.
+        self._in_flight.clear()
+        return True
+
+    def result_error(self, result_id: str) -> tuple[int, str] | None:
+        """The error code and message a forced outcome gave a failed result, if any."""
+        row = self._one("SELECT code, msg FROM result_errors WHERE result_id = ?", (result_id,))
+        return None if row is None else (int(str(row[0])), str(row[1]))

@@ -1,0 +1,355 @@
+"""The request journal: every request to the API surface, newest last, in a bounded deque.
+
+Entries are recorded at the ASGI boundary (`JournalMiddleware`), so the journal sees what the
+client saw (the status, or a dropped connection) and, from the route's own answer, what the
+request did (the task it created or read, the credits it moved), even when a fault lost that
+answer. Nothing secret is kept: no key (only the account id), and the path's tokens and
+signatures are redacted before the entry is stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from collections import OrderedDict, deque
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ..clock import Clock
+from ..domain.meter import Meter, current_meter
+from ..faults import OPERATION_KEY, fault_of
+from ..routes.common import ACCOUNT_KEY
+from .operations import OperationNames
+
+#: Entries kept before the oldest are dropped (`--journal-size`).
+DEFAULT_JOURNAL_SIZE = 10_000
+#: Seconds of simulated time within which a create equal to an earlier one of the same account
+#: is marked as a suspected duplicate (`--duplicate-window`).
+DEFAULT_DUPLICATE_WINDOW_S = 600.0
+#: Earlier creates remembered for the duplicate check, whatever the window.
+MAX_REMEMBERED_CREATES = 10_000
+#: Create bodies larger than this are not kept in the entry (they are still compared).
+MAX_KEPT_BODY_BYTES = 16 * 1024
+
+#: Set by the simulator: the route's own answer (a Response).
+ANSWER_KEY = "sellerpic_mock.answer"
+REDACTED = "REDACTED"
+_REDACTED_PARAM = r"\1\2=" + REDACTED
+
+_SECRET_QUERY = re.compile(
+    r"(^|&)([^=&]*(?:signature|credential|token|secret|password|api[_-]?key)[^=&]*|sig|key)=[^&]*",
+    re.IGNORECASE,
+)
+#: Path segments that carry a capability: the presigned routes' tokens, or anything this long.
+_TOKEN_ROUTES = ("presigned", "files")
+_LONG_SEGMENT = 40
+_STATUS_ID = re.compile(rb"(?:^|&)id=([^&]*)")
+
+
+def redact(path: str, query: str) -> str:
+    """The path and query with tokens and signatures replaced by REDACTED."""
+    if len(path) >= _LONG_SEGMENT or path.startswith(("/presigned/", "/files/")):
+        segments = path.split("/")
+        for index, segment in enumerate(segments):
+            after_token_route = index > 0 and segments[index - 1] in _TOKEN_ROUTES
+            if len(segment) >= _LONG_SEGMENT or (after_token_route and segment):
+                segments[index] = REDACTED
+        path = "/".join(segments)
+    if not query:
+        return path
+    return f"{path}?{_SECRET_QUERY.sub(_REDACTED_PARAM, query)}"
+
+
+@dataclass(slots=True)
+class Entry:
+    id: int
+    wall_time: float
+    sim_time: float
+    method: str
+    path: str
+    operation: str | None
+    status: int | None
+    code: int | None
+    account_id: int | None
+    task_id: str | None
+    credits_charged: int
+    credits_refunded: int
+    duration_ms: float
+    fault: str | None
+    suspected_duplicate_of: str | None = None
+    body: Any = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "wall_time": self.wall_time,
+            "sim_time": self.sim_time,
+            "method": self.method,
+            "path": self.path,
+            "operation": self.operation,
+            "status": self.status,
+            "code": self.code,
+            "account_id": None if self.account_id is None else str(self.account_id),
+            "task_id": self.task_id,
+            "credits_charged": self.credits_charged,
+            "credits_refunded": self.credits_refunded,
+            "duration_ms": round(self.duration_ms, 3),
+            "fault": self.fault,
+            "suspected_duplicate_of": self.suspected_duplicate_of,
+            "body": self.body,
+        }
+
+
+@dataclass(frozen=True)
+class Query:
+    """Filters of `Journal.entries`; None matches everything."""
+
+    operation: str | None = None
+    account_id: int | None = None
+    #: An HTTP status (200), a class ("4xx"), or "dropped" for answers never sent.
+    status: str | None = None
+    #: Entries recorded at or after this wall-clock time (epoch seconds).
+    since: float | None = None
+    #: Entries with an id greater than this, to read the journal incrementally.
+    after: int | None = None
+    limit: int | None = None
+
+    def matches(self, entry: Entry) -> bool:
+        if self.operation is not None and entry.operation != self.operation:
+            return False
+        if self.account_id is not None and entry.account_id != self.account_id:
+            return False
+        if self.since is not None and entry.wall_time < self.since:
+            return False
+        if self.after is not None and entry.id <= self.after:
+            return False
+        return self.status is None or status_matches(self.status, entry.status)
+
+
+def status_matches(wanted: str, status: int | None) -> bool:
+    if wanted == "dropped":
+        return status is None
+    if status is None:
+        return False
+    if len(wanted) == 3 and wanted.endswith("xx"):
+        return str(status)[0] == wanted[0]
+    return str(status) == wanted
+
+
+class Journal:
+    def __init__(
+        self,
+        size: int = DEFAULT_JOURNAL_SIZE,
+        duplicate_window_s: float = DEFAULT_DUPLICATE_WINDOW_S,
+    ) -> None:
+        self.size = size
+        self.duplicate_window_s = duplicate_window_s
+        self._entries: deque[Entry] = deque(maxlen=size or 1)
+        self._next_id = 1
+        #: (account id, operation, body digest) -> (task id, simulated time of the create).
+        self._creates: OrderedDict[tuple[int, str, bytes], tuple[str, float]] = OrderedDict()
+
+    @property
+    def enabled(self) -> bool:
+        return self.size > 0
+
+    def new_id(self) -> int:
+        entry_id = self._next_id
+        self._next_id += 1
+        return entry_id
+
+    def add(self, entry: Entry) -> None:
+        self._entries.append(entry)
+
+    def entries(self, query: Query | None = None) -> list[Entry]:
+        """Matching entries, oldest first; with a limit, the newest `limit` of them."""
+        query = query or Query()
+        found = [entry for entry in self._entries if query.matches(entry)]
+        if query.limit is not None:
+            found = found[-query.limit :] if query.limit else []
+        return found
+
+    def clear(self) -> None:
+        """Forget the entries (ids keep counting; earlier creates stay known)."""
+        self._entries.clear()
+
+    def reset(self) -> None:
+        """Forget everything, earlier creates included: their tasks are gone."""
+        self.clear()
+        self._creates.clear()
+
+    def duplicate_of(
+        self, account_id: int, operation: str, digest: bytes, now: float
+    ) -> str | None:
+        """The task of an earlier create with the same body within the window, if any."""
+        earlier = self._creates.get((account_id, operation, digest))
+        if earlier is None or now - earlier[1] > self.duplicate_window_s:
+            return None
+        return earlier[0]
+
+    def remember_create(
+        self, account_id: int, operation: str, digest: bytes, task_id: str, now: float
+    ) -> None:
+        key = (account_id, operation, digest)
+        self._creates.pop(key, None)
+        self._creates[key] = (task_id, now)
+        while len(self._creates) > MAX_REMEMBERED_CREATES:
+            self._creates.popitem(last=False)
+
+
+def body_digest(raw: bytes) -> tuple[bytes, Any]:
+    """A digest that two equal JSON bodies share whatever their key order and spacing, and the
+    parsed body (None when it is not JSON)."""
+    try:
+        parsed = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return hashlib.sha256(raw).digest(), None
+    canonical = orjson.dumps(parsed, option=orjson.OPT_SORT_KEYS)
+    return hashlib.sha256(canonical).digest(), parsed
+
+
+def envelope_code(body: bytes) -> int | None:
+    """The `code` of an envelope the simulator wrote (it always writes `code` first)."""
+    if not body.startswith(b'{"code":'):
+        return None
+    end = body.find(b",", 8)
+    try:
+        return int(body[8:end])
+    except ValueError:
+        return None
+
+
+def created_task_id(body: bytes) -> str | None:
+    try:
+        data = orjson.loads(body).get("data")
+    except (orjson.JSONDecodeError, AttributeError):
+        return None
+    task_id = data.get("id") if isinstance(data, dict) else None
+    return task_id if isinstance(task_id, str) else None
+
+
+class JournalMiddleware:
+    """Records one entry per request to the wrapped app; names each request's operation in the
+    scope for the fault rules."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        journal: Journal,
+        operations: OperationNames,
+        clock: Clock,
+    ) -> None:
+        self._app = app
+        self._journal = journal
+        self._operations = operations
+        self._clock = clock
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        method: str = scope["method"]
+        path: str = scope["path"]
+        operation = self._operations.of(method, path)
+        scope[OPERATION_KEY] = operation
+        journal = self._journal
+        if not journal.enabled:
+            await self._app(scope, receive, send)
+            return
+        wall, sim, started = time.time(), self._clock.now(), time.perf_counter()
+        meter = Meter()
+        token = current_meter.set(meter)
+        sent: list[int] = []
+        chunks: list[bytes] | None = None
+        inner_receive = receive
+        if method == "POST" and self._operations.is_create(path):
+            chunks = []
+            kept = chunks
+
+            async def inner_receive() -> Message:
+                message = await receive()
+                if message["type"] == "http.request":
+                    kept.append(message.get("body", b""))
+                return message
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                sent.append(message["status"])
+            await send(message)
+
+        answered = False
+        try:
+            await self._app(scope, inner_receive, sending)
+            answered = True
+        finally:
+            current_meter.reset(token)
+            self._record(
+                journal, scope, operation, wall, sim, started, meter, sent, answered, chunks
+            )
+
+    def _record(
+        self,
+        journal: Journal,
+        scope: Scope,
+        operation: str | None,
+        wall: float,
+        sim: float,
+        started: float,
+        meter: Meter,
+        sent: list[int],
+        answered: bool,
+        chunks: list[bytes] | None,
+    ) -> None:
+        fault = fault_of(scope)
+        status = sent[0] if sent and answered else None
+        answer = scope.get(ANSWER_KEY)
+        body: bytes = getattr(answer, "body", b"") if answer is not None else b""
+        code = envelope_code(body) if isinstance(body, bytes) else None
+        if fault is not None and fault.kind in ("server-error", "server-error-after"):
+            code = 500  # the client saw the injected answer, not the route's
+        elif status is None:
+            code = None
+        account_id = scope.get(ACCOUNT_KEY)
+        task_id: str | None = None
+        duplicate: str | None = None
+        kept_body: Any = None
+        if operation == "getTaskStatus":
+            found = _STATUS_ID.search(scope.get("query_string", b""))
+            task_id = found.group(1).decode("latin-1") if found else None
+        elif chunks is not None and operation is not None:
+            raw = b"".join(chunks)
+            digest, parsed = body_digest(raw)
+            if len(raw) <= MAX_KEPT_BODY_BYTES:
+                kept_body = parsed
+            if isinstance(body, bytes) and envelope_code(body) == 0:
+                task_id = created_task_id(body)
+            if isinstance(account_id, int):
+                duplicate = journal.duplicate_of(account_id, operation, digest, sim)
+                if task_id is not None:
+                    journal.remember_create(account_id, operation, digest, task_id, sim)
+        query = scope.get("query_string", b"").decode("latin-1")
+        journal.add(
+            Entry(
+                journal.new_id(),
+                wall,
+                sim,
+                scope["method"],
+                redact(scope["path"], query),
+                operation,
+                status,
+                code,
+                account_id if isinstance(account_id, int) else None,
+                task_id,
+                meter.charged,
+                meter.refunded,
+                (time.perf_counter() - started) * 1000,
+                None if fault is None else _fault_name(fault.kind, fault.delay_ms),
+                duplicate,
+                kept_body,
+            )
+        )
+
+
+def _fault_name(kind: str, delay_ms: float) -> str:
+    return f"slow={delay_ms:g}" if kind == "slow" else kind
