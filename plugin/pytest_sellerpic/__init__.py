@@ -35,7 +35,8 @@ MARKER_HELP = (
     "speed=1.0, accounts=None): configure this test's SellerPic simulator"
 )
 MISSING_EXTRA = (
-    "the sellerpic fixtures need the simulator: pip install 'sellerpic-kit[simulator]' ({})"
+    "the sellerpic fixtures need the simulator, which is not installed ({}): "
+    "pip install 'sellerpic-kit[simulator]'"
 )
 
 
@@ -47,8 +48,10 @@ def _simulator_module() -> Any:
     try:
         from . import _simulator
     except ImportError as exc:  # the extra's server stack is not installed
-        pytest.fail(MISSING_EXTRA.format(exc), pytrace=False)
-    return _simulator
+        missing = str(exc)
+    else:
+        return _simulator
+    pytest.fail(MISSING_EXTRA.format(missing), pytrace=False)
 
 
 def _settings(request: pytest.FixtureRequest) -> dict[str, Any]:

@@ -17,12 +17,14 @@ import httpx
 import pytest
 
 from sellerpic import AsyncSellerPic, SellerPic
-from sellerpic_mock.app import Simulator, create_app
+from sellerpic_mock.app import create_app
 from sellerpic_mock.clock import FakeClock
 from sellerpic_mock.config import MockConfig
+from sellerpic_mock.domain.ids import account_id_for
 from sellerpic_mock.testing import run_server
 
 from ._clock import SimulatedTime
+from ._outcomes import FailNext, FailRule
 from ._transport import AppLoop, AsyncASGITransport, SyncASGITransport
 
 #: Where an in-process simulator answers; no request leaves the process.
@@ -76,6 +78,7 @@ class _Controls:
     api_key: str
     base_url: str
     _control: httpx.Client
+    _asgi: FailNext
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         response = self._control.request(method, CONTROL_PREFIX + path, **kwargs)
@@ -103,25 +106,18 @@ class _Controls:
     def accounts(self) -> list[dict[str, Any]]:
         return list(self._call("GET", "/accounts")["accounts"])
 
-    def _account(self, api_key: str) -> dict[str, Any]:
-        created = self._call("POST", "/accounts", json={"key": api_key})
-        return dict(created["account"] if "account" in created else created)
-
     def ledger(self, api_key: str | None = None) -> list[dict[str, Any]]:
         """Every charge and refund of an account (the default one unless `api_key`)."""
-        account = self._account_id(api_key or self.api_key)
+        account = account_id_for(api_key or self.api_key)
         return list(self._call("GET", f"/accounts/{account}/ledger")["entries"])
 
     def credits(self, api_key: str | None = None) -> int:
         """Credits remaining on an account (the default one unless `api_key`)."""
-        account = self._account_id(api_key or self.api_key)
+        account = str(account_id_for(api_key or self.api_key))
         for entry in self.accounts():
             if entry["id"] == account:
                 return int(entry["credits"]["remaining"])
         raise AssertionError(f"no simulator account {account}")
-
-    def _account_id(self, api_key: str) -> Any:
-        raise NotImplementedError
 
     def add_account(self, credits: int = 1000) -> str:
         """A new account with `credits`; returns its API key."""
@@ -147,12 +143,9 @@ class _Controls:
         error_code: int = 50001,
         error_msg: str = "Generation failed (forced by the test).",
     ) -> None:
-        """The next task created by `operation` fails: every result FAILED with this error,
-        its credits refunded as the real API does."""
-        rule = {"outcome": "FAILED", "operation": operation, "times": 1}
-        self._call(
-            "POST", "/faults/rules", json={**rule, "errorCode": error_code, "errorMsg": error_msg}
-        )
+        """The next task `operation` (an operationId) creates ends FAILED at once, every result
+        with this error; its credits are refunded as the real API does."""
+        self._asgi.rules.append(FailRule(operation, error_code, error_msg))
 
     def reset(self) -> None:
         """Back to the configured accounts and credits: tasks, uploads and journal gone."""
@@ -182,7 +175,8 @@ class InProcessSimulator(_Controls):
         self.api_key = new_api_key()
         self.base_url = IN_PROCESS_URL
         self.clock = FakeClock()
-        self.app: Simulator = create_app(settings.config(self.api_key, clock=self.clock))
+        self.app = create_app(settings.config(self.api_key, clock=self.clock))
+        self._asgi = FailNext(self.app)
         self._loop = AppLoop()
         self._control = self._http()
         self._time = SimulatedTime(self.clock)
@@ -194,11 +188,8 @@ class InProcessSimulator(_Controls):
 
     def _http(self) -> httpx.Client:
         return httpx.Client(
-            transport=SyncASGITransport(self.app, self._loop), base_url=self.base_url
+            transport=SyncASGITransport(self._asgi, self._loop), base_url=self.base_url
         )
-
-    def _account_id(self, api_key: str) -> Any:
-        return self._account(api_key)["id"]
 
     def client(self, api_key: str | None = None, **options: Any) -> SellerPic:
         """A `SellerPic` on this simulator (the default account unless `api_key`)."""
@@ -212,7 +203,7 @@ class InProcessSimulator(_Controls):
 
     def async_client(self, api_key: str | None = None, **options: Any) -> AsyncSellerPic:
         """An `AsyncSellerPic` on this simulator; closed with the simulator."""
-        http = httpx.AsyncClient(transport=AsyncASGITransport(self.app))
+        http = httpx.AsyncClient(transport=AsyncASGITransport(self._asgi))
         self._closers.append(http)
         return AsyncSellerPic(
             api_key or self.api_key,
@@ -238,9 +229,10 @@ class ServedSimulator(_Controls):
     """The simulator on a free loopback port, in a thread of this process; reachable from a
     subprocess or another language at `base_url` with `api_key`."""
 
-    def __init__(self, base_url: str, api_key: str) -> None:
+    def __init__(self, base_url: str, api_key: str, asgi: FailNext) -> None:
         self.base_url = base_url
         self.api_key = api_key
+        self._asgi = asgi
         self.control_url = base_url + CONTROL_PREFIX
         self._control = httpx.Client(base_url=base_url, timeout=10)
 
@@ -249,15 +241,13 @@ class ServedSimulator(_Controls):
     def start(cls, **marker: Any) -> Iterator[ServedSimulator]:
         settings = Settings.from_marker(marker)
         api_key = new_api_key()
-        with run_server(settings.config(api_key)) as url:
-            server = cls(url, api_key)
+        asgi = FailNext(create_app(settings.config(api_key)))
+        with run_server(app=asgi) as url:
+            server = cls(url, api_key, asgi)
             try:
                 yield server
             finally:
                 server._control.close()
-
-    def _account_id(self, api_key: str) -> Any:
-        return self._account(api_key)["id"]
 
     def client(self, api_key: str | None = None, **options: Any) -> SellerPic:
         """A `SellerPic` on this server over real loopback HTTP."""
