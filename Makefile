@@ -61,7 +61,7 @@ docs: $(STAMP)/npm  ## render the spec to docs/index.html
 lint: $(STAMP)/python  ## ruff and mypy --strict on the hand-written code
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy src spec/sellerpic_spec mock/sellerpic_mock tools
+	$(BIN)/mypy src spec/sellerpic_spec mock/sellerpic_mock plugin/pytest_sellerpic tools
 
 # --- run ------------------------------------------------------------------------------------
 demo: $(STAMP)/python  ## try-on job against the offline simulator; results in demo-output/

@@ -15,6 +15,7 @@ from typing import IO, Any
 import httpx
 import uvicorn
 from PIL import Image, ImageDraw
+from starlette.types import ASGIApp
 
 from .app import Simulator, create_app
 from .cli import limits_of, listen_on, url_of, uvicorn_config
@@ -50,12 +51,18 @@ def close_app(app: Simulator) -> None:
 
 
 @contextmanager
-def run_server(config: MockConfig | None = None, host: str = "127.0.0.1") -> Iterator[str]:
-    """Serve a fresh app with uvicorn on a free port in a thread; yields its base URL."""
-    app = create_app(config)
+def run_server(
+    config: MockConfig | None = None, host: str = "127.0.0.1", app: ASGIApp | None = None
+) -> Iterator[str]:
+    """Serve `app` (a fresh simulator of `config` by default; a given app is served with the
+    connection limits of `config`) with uvicorn on a free port in a thread; yields its base
+    URL."""
+    if app is None:
+        simulator = create_app(config)
+        app, config = simulator, simulator.services.config
     sock = listen_on(host, 0)
     silence_drop_tracebacks()
-    server = uvicorn.Server(uvicorn_config(app, limits=limits_of(app.services.config)))
+    server = uvicorn.Server(uvicorn_config(app, limits=limits_of(config or MockConfig())))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

@@ -3,6 +3,7 @@ state file (appends, and compaction when the journal grows) and the progress the
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,7 +37,9 @@ class Run:
     paused_until: dict[str, float] = field(default_factory=dict)
     busy_attempts: dict[str, int] = field(default_factory=dict)
     tasks: dict[str, TaskState] = field(default_factory=dict)
-    #: When each task in flight is next polled (monotonic clock).
+    #: The client's clock (`Settings.clock.monotonic`): every pause and deadline reads it.
+    now: Callable[[], float] = time.monotonic
+    #: When each task in flight is next polled (by `now`).
     next_poll: dict[str, float] = field(default_factory=dict)
     #: Jobs changed since the last save, oldest change first (written by the next save).
     dirty: dict[str, None] = field(default_factory=dict)

@@ -12,7 +12,6 @@ to the jobs it touches, not to the size of the batch.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
@@ -64,6 +63,7 @@ def run_steps(
         state_file,
         on_event,
         on_progress,
+        now=settings.clock.monotonic,
     )
     # The one O(jobs) write of the run; every later save appends.
     run.compact()
@@ -71,7 +71,7 @@ def run_steps(
     for record in run.in_flight():
         assert record.task_id is not None
         run.tasks[record.id] = TaskState(record.task_id, record.operation)
-        run.next_poll[record.id] = time.monotonic()
+        run.next_poll[record.id] = run.now()
     for record in run.downloading.ordered():
         # Finished before the stop: download (the first step fetches its status again).
         assert record.task_id is not None
@@ -84,7 +84,7 @@ def run_steps(
                 yield from _collect(run, first, settings, output_dir)
             elif run.waiting_count():
                 # Everything left is paused by 30003 from other clients: wait for a slot.
-                now = time.monotonic()
+                now = run.now()
                 resume = min(run.paused_until.get(op, now) for op in run.waiting_operations())
                 yield Sleep(max(resume - now, 0.0) or interval)
             continue
@@ -93,13 +93,13 @@ def run_steps(
         # just after a round would stay empty for almost a whole interval.
         due = min(run.next_poll[r.id] for r in run.in_flight())
         # Downloads wait for the time between polls: a due poll may free a slot.
-        while (ready := run.downloading.first()) is not None and due > time.monotonic():
+        while (ready := run.downloading.first()) is not None and due > run.now():
             yield from _collect(run, ready, settings, output_dir)
-        pause = due - time.monotonic()
+        pause = due - run.now()
         if pause > 0:
             yield Sleep(pause)
         for record in run.in_flight():
-            if run.next_poll[record.id] > time.monotonic():
+            if run.next_poll[record.id] > run.now():
                 continue
             done = yield from _poll(run, record, settings, interval)
             if done:
@@ -112,10 +112,7 @@ def run_steps(
 def _can_start(run: Run, operation: str) -> bool:
     op = find_operation(operation)
     cap = run.caps.get(op.name, op.concurrency_limit)
-    return (
-        run.in_flight_count(op.name) < cap
-        and run.paused_until.get(op.name, 0.0) <= time.monotonic()
-    )
+    return run.in_flight_count(op.name) < cap and run.paused_until.get(op.name, 0.0) <= run.now()
 
 
 def _start_waiting(run: Run, settings: Settings, interval: float) -> Steps[None]:
@@ -161,7 +158,7 @@ def _start(run: Run, record: JobRecord, settings: Settings, interval: float) -> 
         attempt = run.busy_attempts.get(op.name, 0)
         run.busy_attempts[op.name] = attempt + 1
         run.caps[op.name] = max(1, run.in_flight_count(op.name))
-        run.paused_until[op.name] = time.monotonic() + settings.retry.busy_delay(attempt)
+        run.paused_until[op.name] = run.now() + settings.retry.busy_delay(attempt)
         run.update(record, "uploaded")
         return
     except (AuthenticationError, PermissionDeniedError):
@@ -181,14 +178,14 @@ def _start(run: Run, record: JobRecord, settings: Settings, interval: float) -> 
     run.busy_attempts[op.name] = 0
     run.update(record, "created", task_id=task_id, error=None)
     run.tasks[record.id] = TaskState(task_id, op.name)
-    run.next_poll[record.id] = time.monotonic() + interval
+    run.next_poll[record.id] = run.now() + interval
 
 
 def _poll(run: Run, record: JobRecord, settings: Settings, interval: float) -> Steps[bool]:
     """One status call; True when the task is done."""
     state = run.tasks[record.id]
     # Spaced from the start of this call, so request latency does not stretch the period.
-    run.next_poll[record.id] = time.monotonic() + interval
+    run.next_poll[record.id] = run.now() + interval
     status = yield from refresh_steps(state, settings)
     return status.done
 

@@ -30,6 +30,7 @@ import httpx
 from sellerpic_client.client import AuthenticatedClient
 
 from . import _retry
+from ._clock import SYSTEM_CLOCK, Clock
 from ._results import BadResultError, PartialFile
 from .errors import (
     BASE_URL_HINT,
@@ -454,11 +455,16 @@ class SyncDriver:
     read chunk by chunk, so the whole-request deadline is checked as the bytes arrive."""
 
     def __init__(
-        self, http: httpx.Client, api: AuthenticatedClient, deadline: float | None = None
+        self,
+        http: httpx.Client,
+        api: AuthenticatedClient,
+        deadline: float | None = None,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self.http = http
         self.api = api
         self.deadline = deadline
+        self.clock = clock
 
     def run(self, steps: Steps[T]) -> T:
         outcome: Any = None
@@ -477,7 +483,7 @@ class SyncDriver:
 
     def perform(self, effect: Effect) -> Any:
         if isinstance(effect, Sleep):
-            time.sleep(effect.seconds)
+            self.clock.sleep(effect.seconds)
             return None
         if self.http.is_closed:
             raise _closed_error()
@@ -548,11 +554,16 @@ class AsyncDriver:
     The whole-request deadline is a timeout around each attempt."""
 
     def __init__(
-        self, http: httpx.AsyncClient, api: AuthenticatedClient, deadline: float | None = None
+        self,
+        http: httpx.AsyncClient,
+        api: AuthenticatedClient,
+        deadline: float | None = None,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self.http = http
         self.api = api
         self.deadline = deadline
+        self.clock = clock
 
     async def run(self, steps: Steps[T]) -> T:
         outcome: Any = None
@@ -569,7 +580,7 @@ class AsyncDriver:
 
     async def perform(self, effect: Effect) -> Any:
         if isinstance(effect, Sleep):
-            await asyncio.sleep(effect.seconds)
+            await self.clock.asleep(effect.seconds)
             return None
         if self.http.is_closed:
             raise _closed_error()

@@ -23,6 +23,7 @@ from sellerpic_client.models import PresetType
 
 from . import _recording
 from . import batch as _batch
+from ._clock import SYSTEM_CLOCK, Clock
 from ._operations import find_operation
 from ._retry import RetryPolicy
 from ._transport import (
@@ -157,6 +158,7 @@ def _resolve_settings(
     retry_policy: RetryPolicy | None,
     upload_mode: UploadMode,
     poll_interval: float | None,
+    clock: Clock | None = None,
 ) -> tuple[str, Settings]:
     key = (api_key or os.environ.get("SELLERPIC_API_KEY") or "").strip()
     if not key:
@@ -178,7 +180,7 @@ def _resolve_settings(
             busy_max_delay=policy.busy_max_delay,
         )
     interval = default_poll_interval(url) if poll_interval is None else poll_interval
-    return key, Settings(url, policy, upload_mode, interval)
+    return key, Settings(url, policy, upload_mode, interval, clock or SYSTEM_CLOCK)
 
 
 #: Paths the base URL must not end with: the operations' paths already start with them.
@@ -413,6 +415,9 @@ class _Client(
     httpx client and the driver are what the methods give back: `task()`, the create methods,
     `upload`, `credits`, `presets`, `run` and `batch`. `SellerPic` binds them to the values,
     `AsyncSellerPic` to coroutines of the same values (but for `task()`, which sends nothing).
+
+    `clock` is the time the client waits in (polling, back-off, deadlines): real time unless a
+    test hands it one that moves a simulator's clock instead of sleeping (`sellerpic._clock`).
     """
 
     def __init__(
@@ -427,13 +432,14 @@ class _Client(
         poll_interval: float | None = None,
         http_client: _HttpT | None = None,
         record_dir: str | Path | None = None,
+        clock: Clock | None = None,
     ) -> None:
         try:
             configure_logging_from_environment()
         except ValueError as exc:
             raise InvalidInputError(str(exc), field="SELLERPIC_LOG") from None
         key, self._settings = _resolve_settings(
-            api_key, base_url, max_retries, retry_policy, upload_mode, poll_interval
+            api_key, base_url, max_retries, retry_policy, upload_mode, poll_interval, clock
         )
         self._key_hint = redact_key(key)
         self._owns_http = http_client is None
@@ -602,7 +608,7 @@ class SellerPic(
 
     def _new_driver(self, api: AuthenticatedClient, deadline: float | None) -> SyncDriver:
         api.set_httpx_client(self._http)
-        return SyncDriver(self._http, api, deadline)
+        return SyncDriver(self._http, api, deadline, self._settings.clock)
 
     def _new_task(self, state: TaskState) -> Task:
         return Task(state, self._settings, self._driver)
@@ -638,7 +644,7 @@ class AsyncSellerPic(
 
     def _new_driver(self, api: AuthenticatedClient, deadline: float | None) -> AsyncDriver:
         api.set_async_httpx_client(self._http)
-        return AsyncDriver(self._http, api, deadline)
+        return AsyncDriver(self._http, api, deadline, self._settings.clock)
 
     def _new_task(self, state: TaskState) -> AsyncTask:
         return AsyncTask(state, self._settings, self._driver)

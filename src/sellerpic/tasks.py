@@ -8,7 +8,6 @@ other base URL (the offline simulator, a local mock). Pass `poll_interval` to ch
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from functools import partial
@@ -19,6 +18,7 @@ from urllib.parse import urlsplit
 from sellerpic_client.api.tasks import get_download_url, get_task_status
 from sellerpic_client.models import DownloadFormat
 
+from ._clock import SYSTEM_CLOCK, Clock
 from ._operations import Operation, find_operation
 from ._results import BadResultError, check_result, inside
 from ._retry import RetryPolicy
@@ -87,6 +87,7 @@ class Settings:
     retry: RetryPolicy
     upload_mode: UploadMode
     poll_interval: float
+    clock: Clock = SYSTEM_CLOCK
 
 
 @dataclass(frozen=True)
@@ -279,7 +280,7 @@ def refresh_steps(state: TaskState, settings: Settings) -> Steps[TaskStatus]:
         "getTaskStatus",
         settings.retry,
     )
-    state.last_poll = time.monotonic()
+    state.last_poll = settings.clock.monotonic()
     state.status = parse_status(state.task_id, envelope_data(raw))
     return state.status
 
@@ -299,11 +300,12 @@ def wait_steps(
         and default_poll_interval(settings.base_url) >= REAL_API_POLL_INTERVAL
     ):
         log.warning("polling the real API more often than once a minute (%.1fs)", interval)
-    deadline = None if timeout is None else time.monotonic() + timeout
+    now = settings.clock.monotonic
+    deadline = None if timeout is None else now() + timeout
     while True:
-        pause = 0.0 if state.last_poll is None else state.last_poll + interval - time.monotonic()
+        pause = 0.0 if state.last_poll is None else state.last_poll + interval - now()
         if deadline is not None:
-            pause = min(pause, deadline - time.monotonic())
+            pause = min(pause, deadline - now())
         if pause > 0:
             yield Sleep(pause)
         status = yield from refresh_steps(state, settings)
@@ -313,7 +315,7 @@ def wait_steps(
             if not status.successes:
                 raise TaskFailedError(state.task_id, status.failures)
             return status
-        if deadline is not None and time.monotonic() >= deadline:
+        if deadline is not None and now() >= deadline:
             raise TaskTimeoutError(state.task_id, timeout or 0.0, status.statuses)
 
 
