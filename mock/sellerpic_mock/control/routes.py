@@ -16,6 +16,7 @@ from ..faults import Fault, FaultRule, FaultSettings, parse_fault
 from ..routes.common import json_body, raw_query
 from ..routes.envelope import JSONAnswer
 from .document import check_body, document_json
+from .inspector import INSPECTOR_ROUTES
 from .journal import Query
 from .plane import DEFAULT_TASK_LIMIT, Control
 
@@ -214,4 +215,5 @@ ROUTES: list[tuple[str, str, Endpoint]] = [
     ("PUT", "/_sellerpic/faults", set_faults),
     ("GET", "/_sellerpic/requests", list_requests),
     ("DELETE", "/_sellerpic/requests", clear_requests),
+    *INSPECTOR_ROUTES,
 ]
