@@ -149,11 +149,15 @@ class Downloads:
         task = None if result is None else self._store.task(result.task_id)
         if result is None or task is None:
             raise forbidden("Forbidden: the download URL is invalid")
+        return self.rendered(task, result, fmt, uhd), CONTENT_TYPES[fmt]
+
+    def rendered(self, task: TaskRow, result: ResultRow, fmt: str, uhd: bool) -> Path:
+        """The result's file in `fmt`, rendered and kept on first use."""
         suffix = "-uhd" if uhd and result.kind == "image" else ""
-        path = self._files.result_path(f"{result_id}{suffix}.{fmt}")
+        path = self._files.result_path(f"{result.id}{suffix}.{fmt}")
         if not path.exists():
             self._files.write_atomic(path, self._render(task, result, fmt, uhd))
-        return path, CONTENT_TYPES[fmt]
+        return path
 
     def _job(self, task: TaskRow, result: ResultRow) -> RenderJob:
         body: dict[str, Any] = orjson.loads(task.params)
