@@ -24,6 +24,7 @@ from .config import (
     load_config_file,
     parse_credits,
 )
+from .domain.errors import disk_full
 from .faults import silence_drop_tracebacks
 from .guard import Limits, guarded_protocol
 from .storage.datadir import DataDirError
@@ -175,6 +176,13 @@ def serve(args: argparse.Namespace) -> int:
     except DataDirError as exc:
         sock.close()
         raise StartError(str(exc)) from None
+    except Exception as exc:
+        sock.close()
+        if disk_full(exc) is None:
+            raise
+        raise StartError(
+            f"the disk of data dir {config.data_dir} is full; free some space and start again"
+        ) from None
     # The first stdout line is the URL, so scripts can start with --port 0 and read it.
     print(url_of(sock), flush=True)
     print(f"sellerpic-mock: {banner(config)}", file=sys.stderr, flush=True)
@@ -202,13 +210,15 @@ def banner(config: MockConfig) -> str:
 def uvicorn_config(
     app: ASGIApp, log_level: str = "warning", limits: Limits | None = None
 ) -> uvicorn.Config:
-    """How the simulator is served: one stock uvicorn worker on asyncio's own event loop,
-    its httptools protocol behind the connection limits of guard.py."""
+    """How the simulator is served: one stock uvicorn worker, its httptools protocol behind
+    the connection limits of guard.py, on uvloop where installed ("auto"). Out of file
+    descriptors, asyncio's accept loop (3.11) logged EMFILE thousands of times a second and
+    kept a request waiting 10 s; libuv's accept sheds the connection and goes on."""
     return uvicorn.Config(
         app,
         log_level=log_level,
         access_log=log_level == "debug",
-        loop="asyncio",
+        loop="auto",
         http=guarded_protocol(limits or Limits(), "httptools"),
     )
 
