@@ -33,6 +33,7 @@ from uvicorn.config import HTTP_PROTOCOLS
 from uvicorn.importer import import_from_string
 
 from .envelope import envelope_bytes
+from .onewrite import OneWrite
 
 log = logging.getLogger("sellerpic_mock")
 
@@ -155,6 +156,7 @@ class GuardedConnection(asyncio.Protocol):
         self._received_at = 0.0
         self._written_at = 0.0
         self._started = False
+        self._watched: _WatchedTransport | None = None
 
     # --- what uvicorn's protocol sees ---------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -163,7 +165,8 @@ class GuardedConnection(asyncio.Protocol):
             self._refuse(503, "Service Unavailable", "too many connections; retry shortly")
             return
         self._started = True
-        self._inner.connection_made(_WatchedTransport(transport, self))  # type: ignore[arg-type]
+        self._watched = _WatchedTransport(transport, self)
+        self._inner.connection_made(self._watched)  # type: ignore[arg-type]
 
     def data_received(self, data: bytes) -> None:
         now = self.last_activity = time.monotonic()
@@ -337,6 +340,8 @@ class GuardedConnection(asyncio.Protocol):
             free = self._written_at >= self._received_at  # the last request was answered
         else:
             free = self._written_at < self._head_done_at  # this one is not being answered
+        if self._watched is not None:
+            self._watched.flush()  # what uvicorn wrote goes first
         if free:
             transport.write(_answer(status, reason, msg))
         transport.close()
@@ -348,15 +353,30 @@ class _WatchedTransport:
     def __init__(self, transport: asyncio.BaseTransport, owner: GuardedConnection) -> None:
         self._transport = transport
         self._owner = owner
-        self._write = transport.write  # type: ignore[attr-defined]
+        self._one_write = OneWrite(
+            transport.write,  # type: ignore[attr-defined]
+            transport.is_closing,
+            asyncio.get_running_loop(),
+        )
+        self._write = self._one_write.write
         # What uvicorn calls on every request, bound once instead of looked up each time.
         self.is_closing = transport.is_closing
         self.get_extra_info = transport.get_extra_info
-        self.close = transport.close
 
     def write(self, data: bytes) -> None:
         self._owner.wrote()
         self._write(data)
+
+    def flush(self) -> None:
+        self._one_write.flush()
+
+    def close(self) -> None:
+        self._one_write.flush()
+        self._transport.close()
+
+    def abort(self) -> None:
+        self._one_write.drop()
+        self._transport.abort()  # type: ignore[attr-defined]
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._transport, name)
