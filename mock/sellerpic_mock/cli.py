@@ -47,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     net.add_argument("--port", type=int, default=DEFAULT_PORT, help="0 picks a free port")
     net.add_argument("--public-url", help="origin put in presigned URLs (default: the Host header)")
     net.add_argument(
-        "--max-head-bytes", type=int, help="largest request head; 431 beyond (default 16384)"
+        "--max-head-bytes", type=int, help="largest request head; 431 beyond (default 65536)"
     )
     net.add_argument(
         "--head-timeout", type=float, metavar="S", help="seconds to send a request head (10)"

@@ -37,7 +37,7 @@ from .onewrite import OneWrite
 
 log = logging.getLogger("sellerpic_mock")
 
-DEFAULT_MAX_HEAD_BYTES = 16 * 1024
+DEFAULT_MAX_HEAD_BYTES = 64 * 1024
 DEFAULT_HEAD_TIMEOUT_S = 10.0
 DEFAULT_BODY_TIMEOUT_S = 60.0
 #: File descriptors kept for the database, uploads, results and worker threads.

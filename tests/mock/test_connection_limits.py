@@ -61,13 +61,13 @@ def envelope(answer: bytes) -> dict[str, object]:
 def test_a_head_past_the_limit_is_answered_431() -> None:
     with served() as (host, port):
         answer = httpx.get(
-            f"http://{host}:{port}/v1/api/usage", headers={**AUTH, "X-Pad": "a" * 20_000}
+            f"http://{host}:{port}/v1/api/usage", headers={**AUTH, "X-Pad": "a" * 70_000}
         )
         assert answer.status_code == 431
-        assert answer.json()["code"] == 431 and "16384 bytes" in answer.json()["msg"]
+        assert answer.json()["code"] == 431 and "65536 bytes" in answer.json()["msg"]
         with socket.create_connection((host, port)) as sock:
             # A head that never ends: refused once past the limit, not read to its end.
-            sock.sendall(b"GET /v1/api/usage HTTP/1.1\r\nX-Pad: " + b"a" * 100_000)
+            sock.sendall(b"GET /v1/api/usage HTTP/1.1\r\nX-Pad: " + b"a" * 66_000)
             assert envelope(read_answer(sock, 5))["code"] == 431
         assert httpx.get(f"http://{host}:{port}/v1/api/usage", headers=AUTH).status_code == 200
 
