@@ -216,18 +216,14 @@ class Journal:
             self._creates.popitem(last=False)
 
 
-def body_digest(raw: bytes) -> tuple[bytes, Any]:
-    """A digest that two equal JSON bodies share whatever their key order and spacing, and the
-    parsed body (None when it is not JSON)."""
+def body_digest(raw: bytes) -> bytes:
+    """A digest that two equal JSON bodies share whatever their key order and spacing."""
     try:
-        parsed = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return hashlib.sha256(raw).digest(), None
-    try:
-        canonical = orjson.dumps(parsed, option=orjson.OPT_SORT_KEYS)
-    except TypeError:  # nested past the encoder's 255 levels: the route refuses such a body
-        return hashlib.sha256(raw).digest(), None
-    return hashlib.sha256(canonical).digest(), parsed
+        canonical = orjson.dumps(orjson.loads(raw), option=orjson.OPT_SORT_KEYS)
+    # Not JSON, or nested past the encoder's 255 levels (the route refuses such a body).
+    except (orjson.JSONDecodeError, TypeError):
+        canonical = raw
+    return hashlib.sha256(canonical).digest()
 
 
 def envelope_code(body: bytes) -> int | None:
@@ -289,11 +285,16 @@ class JournalMiddleware:
         finally:
             current_meter.reset(token)
             # Written out here, not in a method: this runs on every request.
+            # Only numbers, strings and bytes (the fault aside): the collector stops tracking
+            # such a tuple, so ten thousand of them cost its passes nothing.
             answer = scope.get(ANSWER_KEY)
+            status = body = None
+            if answer is not None:
+                status, body = answer.status_code, getattr(answer, "body", None)
             account_id = scope.get(ACCOUNT_KEY)
             create = None
             if chunks is not None and operation is not None:
-                create = self._create(journal, answer, account_id, operation, chunks, sim)
+                create = self._create(journal, body, account_id, operation, chunks, sim)
             journal.add_row(
                 (
                     journal.new_id(),
@@ -305,10 +306,12 @@ class JournalMiddleware:
                     scope["query_string"],
                     operation,
                     answered,
-                    answer,
+                    status,
+                    body,
                     fault_label(scope),
                     account_id,
-                    meter,
+                    meter.charged,
+                    meter.refunded,
                     create,
                 )
             )
@@ -316,37 +319,38 @@ class JournalMiddleware:
     @staticmethod
     def _create(
         journal: Journal,
-        answer: Any,
+        answer: bytes | None,
         account_id: int | None,
         operation: str,
         chunks: list[bytes],
         sim: float,
-    ) -> tuple[str | None, str | None, Any]:
+    ) -> tuple[str | None, str | None, bytes | None]:
         """The task a create made, the earlier one it seems to repeat, and its body: worked
         out at once, since the duplicate check depends on the order of creates."""
         raw = b"".join(chunks)
-        digest, parsed = body_digest(raw)
-        body: bytes = getattr(answer, "body", b"")
-        task_id = created_task_id(body) if envelope_code(body) == 0 else None
+        digest = body_digest(raw)
+        task_id = None
+        if answer is not None and envelope_code(answer) == 0:
+            task_id = created_task_id(answer)
         duplicate = None
         if account_id is not None:
             duplicate = journal.duplicate_of(account_id, operation, digest, sim)
             if task_id is not None:
                 journal.remember_create(account_id, operation, digest, task_id, sim)
-        return task_id, duplicate, parsed if len(raw) <= MAX_KEPT_BODY_BYTES else None
+        return task_id, duplicate, raw if len(raw) <= MAX_KEPT_BODY_BYTES else None
 
 
 def _entry_of(row: Entry | tuple[Any, ...]) -> Entry:
     """The entry of a row the middleware recorded: what the client saw, redacted."""
     if isinstance(row, Entry):
         return row
-    (entry_id, wall, sim, duration, method, path, query, operation, answered, answer, fault,
-     account_id, meter, create) = row  # fmt: skip
-    body: bytes = getattr(answer, "body", b"")
-    status, code = _seen(fault, answered, answer, body)
+    (entry_id, wall, sim, duration, method, path, query, operation, answered, answered_status,
+     body, fault, account_id, charged, refunded, create) = row  # fmt: skip
+    status, code = _seen(fault, answered, answered_status, body)
     task_id = duplicate = kept = None
     if create is not None:
-        task_id, duplicate, kept = create
+        task_id, duplicate, raw = create
+        kept = _parsed(raw)
     elif operation == "getTaskStatus":
         found = _STATUS_ID.search(query)
         task_id = found.group(1).decode("latin-1") if found else None
@@ -361,8 +365,8 @@ def _entry_of(row: Entry | tuple[Any, ...]) -> Entry:
         code,
         account_id,
         task_id,
-        meter.charged,
-        meter.refunded,
+        charged,
+        refunded,
         duration * 1000,
         fault,
         duplicate,
@@ -371,7 +375,7 @@ def _entry_of(row: Entry | tuple[Any, ...]) -> Entry:
 
 
 def _seen(
-    fault: str | None, answered: bool, answer: Any, body: bytes
+    fault: str | None, answered: bool, status: int | None, body: bytes | None
 ) -> tuple[int | None, int | None]:
     """The HTTP status and envelope code the client received: what the route answered,
     unless a fault replaced the answer or the connection was cut."""
@@ -380,9 +384,17 @@ def _seen(
         return None, None
     if kind in ("server-error", "server-error-after"):
         return 500, 500  # the injected answer, not the route's
-    if answer is None:
-        return None, None
-    return answer.status_code, envelope_code(body)
+    return status, None if body is None else envelope_code(body)
+
+
+def _parsed(raw: bytes | None) -> Any:
+    """A kept create body as JSON, or None (not kept, or not JSON)."""
+    if raw is None:
+        return None
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
 
 
 def _keeping(receive: Receive, chunks: list[bytes]) -> Receive:

@@ -31,6 +31,9 @@ class OperationNames:
     def __init__(self, spec: Spec) -> None:
         self._creates = frozenset(spec.create_operations)
         self._fixed = dict(_FIXED)
+        # Creates are the requests that matter most: one lookup, like the fixed paths.
+        for name in self._creates:
+            self._fixed[("POST", CREATE_PREFIX + name)] = name
         for method, path in list(self._fixed):
             if method == "GET":
                 self._fixed[("HEAD", path)] = self._fixed[(method, path)]
