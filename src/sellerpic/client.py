@@ -23,24 +23,15 @@ from sellerpic_client.models import PresetType
 
 from . import _recording
 from . import batch as _batch
+from ._auth import BearerAuth, check_api_key, redact_key
 from ._clock import SYSTEM_CLOCK, Clock
+from ._drivers import AsyncDriver, SyncDriver, whole_request_seconds
+from ._effects import ProgressCallback, Steps, api_call
+from ._envelope import envelope_data, int_field
+from ._logging import configure_logging_from_environment
 from ._operations import find_operation
+from ._request import call_api
 from ._retry import RetryPolicy
-from ._transport import (
-    AsyncDriver,
-    BearerAuth,
-    ProgressCallback,
-    Steps,
-    SyncDriver,
-    api_call,
-    call_api,
-    check_api_key,
-    configure_logging_from_environment,
-    envelope_data,
-    int_field,
-    redact_key,
-    whole_request_seconds,
-)
 from .errors import AuthenticationError, InvalidInputError, ServerError
 from .tasks import (
     AsyncTask,
