@@ -218,7 +218,7 @@ def test_without_a_tag_ci_compares_with_the_merge_base_of_main(clone: Path) -> N
 
 
 def test_a_parameter_removed_from_a_layer_method_names_its_operation(clone: Path) -> None:
-    client = clone / "src" / "sellerpic" / "client.py"
+    client = clone / "src" / "sellerpic" / "_create_methods.py"
     text = client.read_text()
     old = "        scene_id: str | None = None,\n        expression: str | None = None,\n"
     assert text.count(old) == 1
