@@ -226,7 +226,8 @@ def test_a_parameter_removed_from_a_layer_method_names_its_operation(clone: Path
     done = make_api_diff(clone, "BASE=HEAD")
     assert done.returncode != 0
     assert any(
-        line.startswith("  swapModel: sellerpic:") and "`expression` of `sellerpic.client." in line
+        line.startswith("  swapModel: sellerpic:")
+        and "`expression` of `sellerpic._create_methods." in line
         for line in done.stderr.splitlines()
     ), done.stderr
 
