@@ -21,8 +21,9 @@ if TYPE_CHECKING:
     from typing import Any
 
     from ._retry import RetryPolicy
+    from .account import Credits, Preset, PresetPage
     from .batch import BatchProgress, BatchReport, Job, JobRecord
-    from .client import AsyncSellerPic, Credits, Preset, PresetPage, SellerPic
+    from .client import AsyncSellerPic, SellerPic
     from .errors import (
         APIConnectionError,
         APITimeoutError,
@@ -68,7 +69,8 @@ _ERRORS = (
 _HOMES: dict[str, str] = {
     "RetryPolicy": "._retry",
     **dict.fromkeys(("BatchProgress", "BatchReport", "Job", "JobRecord"), ".batch"),
-    **dict.fromkeys(("AsyncSellerPic", "Credits", "Preset", "PresetPage", "SellerPic"), ".client"),
+    **dict.fromkeys(("Credits", "Preset", "PresetPage"), ".account"),
+    **dict.fromkeys(("AsyncSellerPic", "SellerPic"), ".client"),
     **dict.fromkeys(_ERRORS, ".errors"),
     **dict.fromkeys(("AsyncTask", "ResultItem", "RunResult", "Task", "TaskStatus"), ".tasks"),
     "FileKey": ".uploads",

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ._batch_state import load_state
 from ._batch_types import Job, JobRecord
-from ._transport import log
+from ._logging import log
 
 
 def merge_records(

@@ -19,9 +19,9 @@ from pathlib import Path
 from ._batch_resume import merge_records
 from ._batch_run import Run
 from ._batch_types import WAITING, BatchProgress, BatchReport, Job, JobRecord
+from ._effects import Sleep, Steps
 from ._operations import find_operation
 from ._results import BadResultError, inside
-from ._transport import Sleep, Steps
 from .errors import (
     APIConnectionError,
     AuthenticationError,

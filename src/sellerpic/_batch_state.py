@@ -24,7 +24,7 @@ from typing import Any
 
 from ._batch_jobs import check_job_id
 from ._batch_types import JOB_STATES, JobRecord
-from ._transport import log
+from ._logging import log
 from .errors import InvalidInputError
 from .tasks import is_task_id
 

@@ -50,7 +50,7 @@ from ._batch_state import (
     save_state,
 )
 from ._batch_types import JOB_STATES, WAITING, BatchProgress, BatchReport, Job, JobRecord, JobState
-from ._transport import Steps
+from ._effects import Steps
 from .tasks import Settings
 
 __all__ = [

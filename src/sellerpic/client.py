@@ -4,44 +4,33 @@ Both share every line of workflow logic: the methods build generator steps (see 
 and hand them to a sync or an async driver. Every method is written once, in `_Client` (the ten
 create methods in its base `_Operations`), generic over what the methods return: the value for
 `SellerPic`, a coroutine of it for `AsyncSellerPic`. Each class adds only its httpx client,
-driver and task type, and how it closes.
+driver and task type, and how it closes. The values come from `account`, the settings from
+`_config`, the create methods from `_create_methods`.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar, cast
 
 import httpx
 
-from sellerpic_client.api.account import get_credit_usage, list_presets
 from sellerpic_client.client import AuthenticatedClient
-from sellerpic_client.models import PresetType
 
 from . import _recording
 from . import batch as _batch
-from ._clock import SYSTEM_CLOCK, Clock
+from ._auth import redact_key
+from ._clock import Clock
+from ._config import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, attach, check_base_url, resolve_settings
+from ._create_methods import ImageInput, _Operations
+from ._drivers import AsyncDriver, SyncDriver, whole_request_seconds
+from ._effects import ProgressCallback, Steps
+from ._logging import configure_logging_from_environment
 from ._operations import find_operation
 from ._retry import RetryPolicy
-from ._transport import (
-    AsyncDriver,
-    BearerAuth,
-    ProgressCallback,
-    Steps,
-    SyncDriver,
-    api_call,
-    call_api,
-    check_api_key,
-    configure_logging_from_environment,
-    envelope_data,
-    int_field,
-    redact_key,
-    whole_request_seconds,
-)
-from .errors import AuthenticationError, InvalidInputError, ServerError
+from .account import PRESET_TYPES, Credits, Preset, PresetPage, credits_steps, presets_steps
+from .errors import InvalidInputError
 from .tasks import (
     AsyncTask,
     Awaited,
@@ -51,42 +40,26 @@ from .tasks import (
     TaskState,
     TaskStatus,
     create_steps,
-    default_poll_interval,
     run_steps,
 )
-from .uploads import UPLOAD_MODES, FileKey, Source, UploadMode, prepare_image, upload_steps
+from .uploads import Source, UploadMode, prepare_image, upload_steps
 
-DEFAULT_BASE_URL = "https://api.sellerpic.ai"
-#: A finite default: the generated client alone would wait forever.
-DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
-PRESET_TYPES = tuple(t.value for t in PresetType)
-
-ImageInput = str | Path | bytes | FileKey
-
-
-@dataclass(frozen=True)
-class Credits:
-    total: int
-    used: int
-    remaining: int
-
-
-@dataclass(frozen=True)
-class Preset:
-    id: str
-    name: str
-    image_url: str
-    thumb_url: str
+#: What this module offered before its values, settings and create methods moved out.
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_TIMEOUT",
+    "PRESET_TYPES",
+    "AsyncSellerPic",
+    "Credits",
+    "ImageInput",
+    "Preset",
+    "PresetPage",
+    "SellerPic",
+    "check_base_url",
+]
 
 
-@dataclass(frozen=True)
-class PresetPage:
-    items: list[Preset]
-    total: int | None
-    has_more: bool
-
-
-# --- steps for the account operations ----------------------------------------------------------
+# --- steps for the client's own methods ----------------------------------------------------------
 def _upload_one_steps(
     source: Source,
     mask_for: Source | None,
@@ -98,297 +71,7 @@ def _upload_one_steps(
     return (yield from upload_steps(prepared, settings.upload_mode, settings.retry, on_progress))
 
 
-def _credits_steps(settings: Settings) -> Steps[Credits]:
-    raw = yield from call_api(
-        lambda: api_call("getCreditUsage", get_credit_usage), "getCreditUsage", settings.retry
-    )
-    data = envelope_data(raw)
-    return Credits(
-        total=int_field(data, "total", "data"),
-        used=int_field(data, "usage", "data"),
-        remaining=int_field(data, "remaining", "data"),
-    )
-
-
-def _presets_steps(settings: Settings, type_: str, page: int, page_size: int) -> Steps[PresetPage]:
-    if type_.upper() not in PRESET_TYPES:
-        raise InvalidInputError(
-            f"preset type must be one of {', '.join(PRESET_TYPES)}", field="type"
-        )
-    raw = yield from call_api(
-        lambda: api_call(
-            "listPresets",
-            list_presets,
-            type_=PresetType(type_.upper()),
-            page_num=page,
-            page_size=page_size,
-        ),
-        "listPresets",
-        settings.retry,
-    )
-    data = envelope_data(raw)
-    rows = data.get("list")
-    rows = [] if rows is None else rows
-    if not isinstance(rows, list):
-        raise ServerError("the answer's `data.list` is not a list as documented", field="list")
-    items = [
-        Preset(
-            id=str(r.get("id", "")),
-            name=str(r.get("name") or ""),
-            image_url=str(r.get("imageUrl") or ""),
-            thumb_url=str(r.get("thumbUrl") or ""),
-        )
-        for r in rows or []
-        if isinstance(r, dict)
-    ]
-    total = int_field(data, "total", "data") if data.get("total") is not None else None
-    has_more = data.get("hasMore", False)
-    if not isinstance(has_more, bool):
-        raise ServerError(
-            "the answer's `data.hasMore` is not true or false as documented", field="hasMore"
-        )
-    return PresetPage(items, total, has_more)
-
-
-# --- shared configuration ----------------------------------------------------------------------
-def _resolve_settings(
-    api_key: str | None,
-    base_url: str | None,
-    max_retries: int | None,
-    retry_policy: RetryPolicy | None,
-    upload_mode: UploadMode,
-    poll_interval: float | None,
-    clock: Clock | None = None,
-) -> tuple[str, Settings]:
-    key = (api_key or os.environ.get("SELLERPIC_API_KEY") or "").strip()
-    if not key:
-        raise AuthenticationError("no API key: pass api_key= or set SELLERPIC_API_KEY")
-    try:
-        key = check_api_key(key)
-    except ValueError as exc:
-        raise AuthenticationError(str(exc)) from None
-    url = check_base_url(base_url or os.environ.get("SELLERPIC_BASE_URL") or DEFAULT_BASE_URL)
-    if upload_mode not in UPLOAD_MODES:
-        raise InvalidInputError(f"upload_mode must be one of {', '.join(UPLOAD_MODES)}")
-    policy = retry_policy or RetryPolicy()
-    if max_retries is not None:
-        policy = RetryPolicy(
-            max_retries=max_retries,
-            base_delay=policy.base_delay,
-            max_delay=policy.max_delay,
-            busy_base_delay=policy.busy_base_delay,
-            busy_max_delay=policy.busy_max_delay,
-        )
-    interval = default_poll_interval(url) if poll_interval is None else poll_interval
-    return key, Settings(url, policy, upload_mode, interval, clock or SYSTEM_CLOCK)
-
-
-#: Paths the base URL must not end with: the operations' paths already start with them.
-_API_PREFIXES = ("/v1/api", "/v1")
-
-
-def check_base_url(base_url: str) -> str:
-    """The server's root URL, checked before any request: a scheme is required (httpx would
-    refuse `127.0.0.1:8080` only after the retries), and a trailing `/v1` or `/v1/api` would
-    double the operations' paths (every call a 404)."""
-    url = base_url.strip().rstrip("/")
-    scheme, sep, rest = url.partition("://")
-    if not sep or not rest:
-        raise InvalidInputError(
-            f"base URL {base_url!r} has no scheme: write http://{url} (the simulator) or "
-            f"https://{url}",
-            field="base_url",
-        )
-    if scheme.lower() not in ("http", "https"):
-        raise InvalidInputError(
-            f"base URL {base_url!r}: the scheme must be http or https, not {scheme!r}",
-            field="base_url",
-        )
-    for prefix in _API_PREFIXES:
-        if url.lower().endswith(prefix):
-            root = url[: -len(prefix)]
-            raise InvalidInputError(
-                f"base URL {base_url!r} ends with {prefix}: give the server's root, "
-                f"{root} (the paths of the operations start with /v1/api)",
-                field="base_url",
-            )
-    return url
-
-
-def _attach(http: httpx.Client | httpx.AsyncClient, base_url: str, key: str, timeout: Any) -> None:
-    """Point the httpx client at the API. The key travels through `auth`, which the drivers
-    switch off for presigned and file URLs."""
-    http.base_url = httpx.URL(base_url)
-    http.auth = BearerAuth(key)
-    if timeout is not None:
-        http.timeout = httpx.Timeout(timeout)
-
-
 _TaskT = TypeVar("_TaskT")
-
-
-class _Operations(Generic[_TaskT]):
-    """The create-task methods, written once for both clients.
-
-    Image inputs accept a path, bytes, or a file key (a `str` starting with `UPLOAD/`, or any
-    `FileKey`). Local files are checked against the documented rules, masks against their image,
-    and only then uploaded; any failure raises `InvalidInputError` before the first request.
-    """
-
-    def _create(
-        self,
-        operation: str,
-        values: dict[str, Any],
-        on_upload: ProgressCallback | None = None,
-    ) -> _TaskT:
-        raise NotImplementedError
-
-    def try_on_accessories(
-        self, *, model_image: ImageInput, model_mask: ImageInput, product_image: ImageInput
-    ) -> _TaskT:
-        """Place an accessory on a model inside the mask (2 results)."""
-        return self._create(
-            "try_on_accessories",
-            {"model_image": model_image, "model_mask": model_mask, "product_image": product_image},
-        )
-
-    def try_on_apparel(
-        self,
-        *,
-        model_image: ImageInput,
-        top: ImageInput | None = None,
-        bottom: ImageInput | None = None,
-        one_piece: ImageInput | None = None,
-    ) -> _TaskT:
-        """Dress a model in exactly one garment (4 results)."""
-        return self._create(
-            "try_on_apparel",
-            {"model_image": model_image, "top": top, "bottom": bottom, "one_piece": one_piece},
-        )
-
-    def swap_model(
-        self,
-        *,
-        model_image: ImageInput,
-        model_mask: ImageInput | None = None,
-        model_id: str | None = None,
-        scene_id: str | None = None,
-        expression: str | None = None,
-    ) -> _TaskT:
-        """Replace the fashion model, keep the garment (4 results)."""
-        return self._create(
-            "swap_model",
-            {
-                "model_image": model_image,
-                "model_mask": model_mask,
-                "model_id": model_id,
-                "scene_id": scene_id,
-                "expression": expression,
-            },
-        )
-
-    def replace_background(
-        self,
-        *,
-        product_image: ImageInput,
-        product_mask: ImageInput | None = None,
-        replace_type: str | None = None,
-        preset_background_id: str | None = None,
-        custom_background_prompt: str | None = None,
-        background_color: str | None = None,
-        background_image: ImageInput | None = None,
-        product_image_scale: float | None = None,
-    ) -> _TaskT:
-        """Replace the background; `replace_type` is inferred from the one background field
-        given (a preset id alone means AI_BACKGROUND)."""
-        return self._create(
-            "replace_background",
-            {
-                "product_image": product_image,
-                "product_mask": product_mask,
-                "replace_type": replace_type,
-                "preset_background_id": preset_background_id,
-                "custom_background_prompt": custom_background_prompt,
-                "background_color": background_color,
-                "background_image": background_image,
-                "product_image_scale": product_image_scale,
-            },
-        )
-
-    def instruct_edit(
-        self, *, image: ImageInput, prompt: str, ref_image: ImageInput | None = None
-    ) -> _TaskT:
-        """Edit an image following a text instruction (1 result)."""
-        return self._create(
-            "instruct_edit", {"image": image, "prompt": prompt, "ref_image": ref_image}
-        )
-
-    def segment_by_prompt(self, *, image: ImageInput, prompt: str) -> _TaskT:
-        """Mask what the prompt names (1 result, free)."""
-        return self._create("segment_by_prompt", {"image": image, "prompt": prompt})
-
-    def segment_by_type(
-        self,
-        *,
-        image: ImageInput,
-        segment_type: str | None = None,
-        expand_pixels: int | None = None,
-    ) -> _TaskT:
-        """Mask the subject of a segmentation type (1 result, free; images up to 2000 px)."""
-        return self._create(
-            "segment_by_type",
-            {"image": image, "segment_type": segment_type, "expand_pixels": expand_pixels},
-        )
-
-    def image_to_video(
-        self,
-        *,
-        image: ImageInput,
-        prompt: str | None = None,
-        audio_prompt: str | None = None,
-        auto_audio: bool | None = None,
-        model: str | None = None,
-        video_duration: int | None = None,
-    ) -> _TaskT:
-        """Turn an image into a short video (1 result; download format mp4 by default)."""
-        return self._create(
-            "image_to_video",
-            {
-                "image": image,
-                "prompt": prompt,
-                "audio_prompt": audio_prompt,
-                "auto_audio": auto_audio,
-                "model": model,
-                "video_duration": video_duration,
-            },
-        )
-
-    def lifestyle_scene(
-        self,
-        *,
-        product_image: ImageInput,
-        product_mask: ImageInput | None = None,
-        prompt: str | None = None,
-    ) -> _TaskT:
-        """Place a product in a generated scene (path and body inferred by the spec)."""
-        return self._create(
-            "lifestyle_scene",
-            {"product_image": product_image, "product_mask": product_mask, "prompt": prompt},
-        )
-
-    def remove_background(self, *, image: ImageInput) -> _TaskT:
-        """Cut out the subject of an image (1 result)."""
-        return self._create("remove_background", {"image": image})
-
-    def create(
-        self, operation: str, /, *, on_upload: ProgressCallback | None = None, **inputs: Any
-    ) -> _TaskT:
-        """Create a task by operation name (`try_on_accessories`, `try-on-accessories` or
-        `tryOnAccessories`), with the same inputs as the typed method. `on_upload(done, total)`
-        reports the upload of each local file."""
-        return self._create(find_operation(operation).name, inputs, on_upload)
-
-
 _HttpT = TypeVar("_HttpT", bound=httpx.Client | httpx.AsyncClient)
 _DriverT = TypeVar("_DriverT", bound=SyncDriver | AsyncDriver)
 _HandleT = TypeVar("_HandleT", bound=Task | AsyncTask)
@@ -438,7 +121,7 @@ class _Client(
             configure_logging_from_environment()
         except ValueError as exc:
             raise InvalidInputError(str(exc), field="SELLERPIC_LOG") from None
-        key, self._settings = _resolve_settings(
+        key, self._settings = resolve_settings(
             api_key, base_url, max_retries, retry_policy, upload_mode, poll_interval, clock
         )
         self._key_hint = redact_key(key)
@@ -446,7 +129,7 @@ class _Client(
         self._http: _HttpT = http_client or self._new_http()
         # Opt-in (record_dir= or SELLERPIC_RECORD): every exchange as a redacted JSON line.
         _recording.install(self._http, record_dir, [key])
-        _attach(
+        attach(
             self._http,
             self._settings.base_url,
             key,
@@ -513,10 +196,10 @@ class _Client(
         return cast(_KeyT, self._driver.run(steps))
 
     def credits(self) -> _CreditsT:
-        return cast(_CreditsT, self._driver.run(_credits_steps(self._settings)))
+        return cast(_CreditsT, self._driver.run(credits_steps(self._settings)))
 
     def presets(self, type: str, *, page: int = 1, page_size: int = 10) -> _PresetsT:
-        steps = _presets_steps(self._settings, type, page, page_size)
+        steps = presets_steps(self._settings, type, page, page_size)
         return cast(_PresetsT, self._driver.run(steps))
 
     def run(

@@ -19,21 +19,14 @@ from sellerpic_client.api.tasks import get_download_url, get_task_status
 from sellerpic_client.models import DownloadFormat
 
 from ._clock import SYSTEM_CLOCK, Clock
+from ._drivers import AsyncDriver, SyncDriver
+from ._effects import DownloadTo, ProgressCallback, Sleep, Steps, api_call
+from ._envelope import envelope_data
+from ._logging import log
 from ._operations import Operation, find_operation
+from ._request import call_api
 from ._results import BadResultError, check_result, inside
 from ._retry import RetryPolicy
-from ._transport import (
-    AsyncDriver,
-    DownloadTo,
-    ProgressCallback,
-    Sleep,
-    Steps,
-    SyncDriver,
-    api_call,
-    call_api,
-    envelope_data,
-    log,
-)
 from .errors import (
     FailedResult,
     InvalidInputError,

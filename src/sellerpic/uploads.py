@@ -25,17 +25,12 @@ from sellerpic_client.models import UploadAssetFileRequest, UploadFormat
 from sellerpic_client.types import File
 from sellerpic_spec import ImageRules, images
 
+from ._effects import ProgressCallback, PutBytes, Steps, api_call
+from ._envelope import envelope_data
+from ._logging import log
+from ._redaction import loggable_url
+from ._request import call_api
 from ._retry import RetryPolicy
-from ._transport import (
-    ProgressCallback,
-    PutBytes,
-    Steps,
-    api_call,
-    call_api,
-    envelope_data,
-    log,
-    loggable_url,
-)
 from .errors import InvalidInputError, PermissionDeniedError, ServerError
 
 UploadMode = Literal["presigned", "multipart"]

@@ -218,7 +218,7 @@ def test_without_a_tag_ci_compares_with_the_merge_base_of_main(clone: Path) -> N
 
 
 def test_a_parameter_removed_from_a_layer_method_names_its_operation(clone: Path) -> None:
-    client = clone / "src" / "sellerpic" / "client.py"
+    client = clone / "src" / "sellerpic" / "_create_methods.py"
     text = client.read_text()
     old = "        scene_id: str | None = None,\n        expression: str | None = None,\n"
     assert text.count(old) == 1
@@ -226,7 +226,8 @@ def test_a_parameter_removed_from_a_layer_method_names_its_operation(clone: Path
     done = make_api_diff(clone, "BASE=HEAD")
     assert done.returncode != 0
     assert any(
-        line.startswith("  swapModel: sellerpic:") and "`expression` of `sellerpic.client." in line
+        line.startswith("  swapModel: sellerpic:")
+        and "`expression` of `sellerpic._create_methods." in line
         for line in done.stderr.splitlines()
     ), done.stderr
 

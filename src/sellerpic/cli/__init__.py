@@ -53,7 +53,7 @@ UPLOAD_MODES = ("presigned", "multipart")
 #: equal to `sellerpic_spec`.
 DOWNLOAD_FORMATS = ("png", "jpg", "webp", "mp4", "gif")
 PRESET_TYPES = ("SWAP_MODEL", "SWAP_MODEL_SCENE", "AI_BACKGROUND", "BACKGROUND")
-#: `sellerpic._transport.LOG_LEVELS`.
+#: `sellerpic._logging.LOG_LEVELS`.
 LOG_LEVELS = ("debug", "info", "warning", "error")
 CLI_BASE_URL_HINT = "check --base-url / SELLERPIC_BASE_URL"
 
@@ -600,7 +600,7 @@ def _start_logging(level: str | None) -> None:
         raise UsageError(
             f"sellerpic: SELLERPIC_LOG={chosen!r} is not one of {', '.join(LOG_LEVELS)}"
         )
-    from .._transport import configure_logging
+    from .._logging import configure_logging
 
     _stop_logging.append(configure_logging(chosen))
 
