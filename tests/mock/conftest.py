@@ -78,6 +78,13 @@ async def client(app: Simulator) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
+async def admin(app: Simulator) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the control plane (/_sellerpic/): open on loopback, no API key."""
+    async with asgi_client(app, None) as c:
+        yield c
+
+
+@pytest.fixture
 async def other(app: Simulator) -> AsyncIterator[httpx.AsyncClient]:
     async with asgi_client(app, KEY_B) as c:
         yield c

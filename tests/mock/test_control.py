@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -19,12 +19,6 @@ SAMPLE = "UPLOAD/MANAGE/SAMPLE/product/1-original.png"
 SAMPLE_MASK = "UPLOAD/MANAGE/SAMPLE/product/1-mask.png"
 ACCESSORIES = {"modelImageKey": SAMPLE, "modelMaskKey": SAMPLE_MASK, "productImageKey": SAMPLE}
 ID_A = str(account_id_for(KEY_A))
-
-
-@pytest.fixture
-async def admin(app: Simulator) -> AsyncIterator[httpx.AsyncClient]:
-    async with asgi_client(app, None) as c:
-        yield c
 
 
 def ok(answer: httpx.Response, status_code: int = 200) -> Any:

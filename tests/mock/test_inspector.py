@@ -7,7 +7,6 @@ import io
 import os
 import re
 import shutil
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -15,9 +14,8 @@ import pytest
 from PIL import Image
 
 from sellerpic_mock import FakeClock, MockConfig
-from sellerpic_mock.app import Simulator
-from sellerpic_mock.testing import DEMO_API_KEY, asgi_client, image_bytes, run_server
-from tests.mock.conftest import KEY_A, created_id, upload
+from sellerpic_mock.testing import DEMO_API_KEY, image_bytes, run_server
+from tests.mock.conftest import created_id, upload
 
 ROOT = Path(__file__).resolve().parents[2]
 REPORTS = ROOT / "reports"
@@ -35,27 +33,15 @@ CHROMIUM_ARGS = [
 IMG = re.compile(r'<img src="([^"]+)"')
 
 
-@pytest.fixture
-async def admin(app: Simulator) -> AsyncIterator[httpx.AsyncClient]:
-    async with asgi_client(app, None) as c:
-        yield c
-
-
-@pytest.fixture
-async def user(app: Simulator) -> AsyncIterator[httpx.AsyncClient]:
-    async with asgi_client(app, KEY_A) as c:
-        yield c
-
-
 def pictures_of(page: str) -> list[str]:
     return [src.replace("&amp;", "&") for src in IMG.findall(page)]
 
 
 async def test_the_page_shows_a_task_with_its_input_and_after_advance_its_result(
-    admin: httpx.AsyncClient, user: httpx.AsyncClient, clock: FakeClock
+    admin: httpx.AsyncClient, client: httpx.AsyncClient, clock: FakeClock
 ) -> None:
-    key = await upload(user, image_bytes((200, 120)))
-    task_id = await created_id(user, "removeBackground", {"imageKey": key})
+    key = await upload(client, image_bytes((200, 120)))
+    task_id = await created_id(client, "removeBackground", {"imageKey": key})
 
     page = await admin.get("/_sellerpic/")
     assert page.status_code == 200
@@ -81,18 +67,18 @@ async def test_the_page_shows_a_task_with_its_input_and_after_advance_its_result
 
 
 async def test_reset_from_the_page_empties_the_tasks(
-    admin: httpx.AsyncClient, user: httpx.AsyncClient
+    admin: httpx.AsyncClient, client: httpx.AsyncClient
 ) -> None:
-    task_id = await created_id(user, "removeBackground", {"imageKey": await upload(user)})
+    task_id = await created_id(client, "removeBackground", {"imageKey": await upload(client)})
     reset = await admin.post("/_sellerpic/ui/reset")
     assert reset.status_code == 303
     assert task_id not in (await admin.get("/_sellerpic/")).text
 
 
 async def test_a_form_post_from_another_origin_is_refused(
-    admin: httpx.AsyncClient, user: httpx.AsyncClient
+    admin: httpx.AsyncClient, client: httpx.AsyncClient
 ) -> None:
-    task_id = await created_id(user, "removeBackground", {"imageKey": await upload(user)})
+    task_id = await created_id(client, "removeBackground", {"imageKey": await upload(client)})
     refused = await admin.post(
         "/_sellerpic/ui/reset", headers={"Origin": "http://elsewhere.example"}
     )
@@ -102,11 +88,11 @@ async def test_a_form_post_from_another_origin_is_refused(
 
 
 async def test_the_journal_filter_and_the_duplicate_mark(
-    admin: httpx.AsyncClient, user: httpx.AsyncClient
+    admin: httpx.AsyncClient, client: httpx.AsyncClient
 ) -> None:
-    key = await upload(user)
-    first = await created_id(user, "removeBackground", {"imageKey": key})
-    await created_id(user, "removeBackground", {"imageKey": key})
+    key = await upload(client)
+    first = await created_id(client, "removeBackground", {"imageKey": key})
+    await created_id(client, "removeBackground", {"imageKey": key})
     page = (await admin.get("/_sellerpic/", params={"operation": "removeBackground"})).text
     rows = re.findall(r"<tr class=\"[^\"]*\">.*?</tr>", page, re.DOTALL)
     assert len(rows) == 2  # only the creates
@@ -138,9 +124,9 @@ async def test_pictures_refuse_what_they_cannot_show(
 
 
 async def test_an_unfinished_result_has_no_picture(
-    admin: httpx.AsyncClient, user: httpx.AsyncClient
+    admin: httpx.AsyncClient, client: httpx.AsyncClient
 ) -> None:
-    task_id = await created_id(user, "removeBackground", {"imageKey": await upload(user)})
+    task_id = await created_id(client, "removeBackground", {"imageKey": await upload(client)})
     [task] = (await admin.get("/_sellerpic/tasks")).json()["tasks"]
     assert task["id"] == task_id
     answer = await admin.get(f"/_sellerpic/pictures/results/{task['results'][0]['id']}")
