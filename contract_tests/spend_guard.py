@@ -22,7 +22,6 @@ reason (`pytest_runtest_makereport`), rather than failed.
 from __future__ import annotations
 
 import functools
-import ipaddress
 import os
 import re
 from collections.abc import Iterator
@@ -35,6 +34,7 @@ import requests
 import requests.adapters
 
 from contract_tests.checking import load_spec, operations
+from sellerpic_mock.cli import is_loopback as host_is_loopback
 
 ENV = "CONTRACT_ALLOW_SPEND"
 #: The operations that cost nothing and store nothing: reads of presets, usage, an upload URL,
@@ -49,13 +49,8 @@ class SpendRefused(Exception):
 
 
 def is_loopback(base_url: str) -> bool:
-    host = httpx.URL(base_url).host.lower()
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    """Only a literal loopback host: the simulator's own rule for its control plane."""
+    return host_is_loopback(httpx.URL(base_url).host.lower())
 
 
 def allowed_spend(text: str | None) -> int | None:

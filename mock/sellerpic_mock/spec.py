@@ -94,10 +94,7 @@ class Operation:
 
     @property
     def concurrency_limit(self) -> int:
-        limit = self.facts.concurrency_limit
-        if limit is None:
-            raise LookupError(f"the spec gives {self.operation_id} no x-concurrency-limit")
-        return limit
+        return self.facts.limit
 
     def results_for(self, body: dict[str, Any]) -> int:
         """How many results a task of this body produces (replaceBackground: by replaceType)."""

@@ -220,6 +220,13 @@ class OperationFacts:
         return self.result_formats[0]
 
     @property
+    def limit(self) -> int:
+        """The concurrency limit; LookupError when the spec gives none (not a create)."""
+        if self.concurrency_limit is None:
+            raise LookupError(f"the spec gives {self.operation_id} no x-concurrency-limit")
+        return self.concurrency_limit
+
+    @property
     def file_key_fields(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields if f.file_key)
 

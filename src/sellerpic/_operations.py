@@ -169,10 +169,7 @@ class Operation:
 
     @property
     def concurrency_limit(self) -> int:
-        limit = self.facts.concurrency_limit
-        if limit is None:
-            raise LookupError(f"the spec gives {self.operation_id} no x-concurrency-limit")
-        return limit
+        return self.facts.limit
 
     @property
     def results_per_task(self) -> int:
