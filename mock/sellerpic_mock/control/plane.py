@@ -9,7 +9,7 @@ ledger, the request journal).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from ..config import MockConfig
 from ..domain.errors import bad_request, not_found
@@ -24,8 +24,12 @@ from ..faults import FaultMiddleware, FaultSettings
 from ..storage.db import ResultRow, TaskRow
 from .journal import Entry, Journal, Query
 
-if TYPE_CHECKING:
-    from ..app import Simulator
+
+class ServicesHolder(Protocol):
+    """What the plane steers: the simulator app, whose services a reset replaces."""
+
+    services: Services
+
 
 #: One call moves the clock at most this far (about 10 years), and never past the year 9000:
 #: dates beyond what the standard library formats would break file keys.
@@ -96,7 +100,7 @@ PARTIAL = "PARTIAL"
 
 
 class Control:
-    def __init__(self, simulator: Simulator, faults: FaultMiddleware) -> None:
+    def __init__(self, simulator: ServicesHolder, faults: FaultMiddleware) -> None:
         self._simulator = simulator
         self._faults = faults
         config = simulator.services.config
