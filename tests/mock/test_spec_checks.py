@@ -96,6 +96,8 @@ def _example(schema: dict[str, Any]) -> Any:
         return schema["example"]
     if "enum" in schema:
         return schema["enum"][0]
+    if "allOf" in schema:  # a described $ref: `{description, allOf: [<the schema>]}`
+        return _example(schema["allOf"][0])
     kind = schema.get("type")
     if kind == "object":
         return {name: _example(sub) for name, sub in schema.get("properties", {}).items()}
