@@ -112,6 +112,12 @@ def _evidence(node: dict[str, Any]) -> dict[str, Any]:
     return evidence if isinstance(evidence, dict) else {}
 
 
+def _constrained(node: dict[str, Any]) -> dict[str, Any]:
+    """The schema an `inferred` keyword list applies to: a parameter's own schema, else the node."""
+    schema = node.get("schema")
+    return schema if "in" in node and isinstance(schema, dict) else node
+
+
 def inferred_items(spec: dict[str, Any]) -> list[InferredItem]:
     """Every inferred label of the spec, whole objects and keyword lists, in document order."""
     items = []
@@ -122,7 +128,7 @@ def inferred_items(spec: dict[str, Any]) -> list[InferredItem]:
             items.append(InferredItem(_pointer(parts), (), (), note))
         keywords = tuple(evidence.get("inferred") or ())
         if keywords:
-            values = tuple(node.get(k) for k in keywords)
+            values = tuple(_constrained(node).get(k) for k in keywords)
             items.append(InferredItem(_pointer(parts), keywords, values, note))
     return items
 
@@ -143,7 +149,7 @@ def label_problems(spec: dict[str, Any]) -> list[str]:
         if keywords and source == "inferred":
             problems.append(f"{where}: an inferred object needs no `inferred` keyword list")
         for keyword in keywords:
-            if keyword not in node:
+            if keyword not in _constrained(node):
                 problems.append(f"{where}: `inferred` names {keyword!r}, which it does not have")
         for claim in evidence.get("claims") or []:
             if claim.get("source") not in EVIDENCE_SOURCES or not claim.get("claim"):
@@ -186,7 +192,7 @@ def _strip(spec: dict[str, Any], node: Any) -> None:
         return
     evidence = _evidence(node)
     for keyword in evidence.get("inferred") or ():
-        node.pop(keyword, None)
+        _constrained(node).pop(keyword, None)
     if "inferred" in evidence:
         node["x-evidence"] = {k: v for k, v in evidence.items() if k != "inferred"}
     properties = node.get("properties")

@@ -205,7 +205,7 @@ def test_guessed_limits_and_bodies_are_labelled_inferred(spec: dict[str, Any]) -
         ("components/schemas/InstructEditRequest/properties/prompt", ("minLength", "maxLength")),
         ("components/schemas/FileKey", ("minLength", "maxLength")),
         ("components/schemas/TaskId", ("minLength", "maxLength")),
-        ("paths[/v1/api/presets]/get/parameters/1/schema", ("maximum",)),
+        ("paths[/v1/api/presets]/get/parameters/1", ("maximum",)),
         ("components/schemas/SegmentImageRequest/properties/expandPixels", ("minimum", "maximum")),
         ("components/schemas/ImageToVideoRequest/properties/videoDuration", ("minimum", "maximum")),
         (

@@ -40,11 +40,18 @@ def test_inferred_keywords_go_and_documented_ones_stay(spec: dict[str, Any]) -> 
     assert "maxItems" not in schemas["TaskResult"]["properties"]["resultList"]
     colour = schemas["ReplaceBackgroundRequest"]["properties"]["backgroundColor"]
     assert "pattern" not in colour and "maxLength" not in colour
+    page_num = next(p for p in view_params(spec, "/v1/api/presets") if p["name"] == "pageNum")
+    assert "maximum" not in page_num["schema"] and page_num["schema"]["minimum"] == 1
     # Documented limits are kept: page size at most 50, 40 MB per multipart upload.
     assert schemas["PresetPage"]["properties"]["list"]["maxItems"] == 50
     assert schemas["UploadAssetFileRequest"]["properties"]["file"]["maxLength"] == 41943040
     assert "expression" not in schemas["SwapModelRequest"]["properties"]
     assert "modelId" in schemas["SwapModelRequest"]["properties"]
+
+
+def view_params(spec: dict[str, Any], path: str) -> list[dict[str, Any]]:
+    params: list[dict[str, Any]] = vendor_view(spec)["paths"][path]["get"]["parameters"]
+    return params
 
 
 def test_inferred_responses_bodies_and_examples_go(spec: dict[str, Any]) -> None:
