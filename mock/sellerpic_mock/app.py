@@ -50,7 +50,9 @@ def _pattern(path: str) -> re.Pattern[str]:
     prefixed = re.fullmatch(r"/\{(\w+):([\w/]+)\}", path)
     if prefixed:
         name, prefix = prefixed.groups()
-        return re.compile(f"^/(?P<{name}>{re.escape(prefix)}.+)$")
+        # DOTALL: a decoded key may hold any character, a newline included; the signature,
+        # not the router, decides whether it names an object.
+        return re.compile(f"^/(?P<{name}>{re.escape(prefix)}.+)$", re.DOTALL)
     parts = re.split(r"\{(\w+)\}", path)
     regex = "".join(
         f"(?P<{part}>[^/]+)" if index % 2 else re.escape(part) for index, part in enumerate(parts)

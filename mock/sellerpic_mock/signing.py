@@ -95,7 +95,7 @@ class Signer:
 
     def _signature(self, method: str, key: str, params: Mapping[str, str]) -> str:
         signed = "\n".join([method, key, *(params[name] for name in PARAMETERS[:-1])])
-        return hmac.new(self._secret, signed.encode("utf-8"), hashlib.sha256).hexdigest()
+        return hmac.new(self._secret, signed.encode("utf-8", "replace"), hashlib.sha256).hexdigest()
 
     def presign(self, method: str, key: str, issued_at: float, expires_in: int) -> str:
         """The path and query of a URL granting `method` on `key` for `expires_in` seconds

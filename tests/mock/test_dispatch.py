@@ -62,6 +62,8 @@ def test_router_gives_an_object_key_path_whole() -> None:
     found = router.match("/UPLOAD/1/2025/07/18/ab.png")
     assert found is not None and found[1] == {"key": "UPLOAD/1/2025/07/18/ab.png"}
     assert router.match("/UPLOAD/") is None
+    odd = router.match("/UPLOAD/a\nb/\r.png")  # decoded %0A and %0D reach the signature check
+    assert odd is not None and odd[1] == {"key": "UPLOAD/a\nb/\r.png"}
     assert router.match("/RESULT/1/x.png") is None
     assert router.match("/v1/UPLOAD/x") is None
 
