@@ -181,7 +181,7 @@ def choose_view(option: str, *, is_prism: bool, kind: str) -> str:
 
 def skip_unless_in_view(schema: BaseSchema, op_id: str) -> None:
     if op_id not in operations(schema.raw_schema):
-        pytest.skip(f"{op_id} is not in the vendor-only view: its path is inferred")
+        pytest.skip(f"{op_id} is not in the vendor-only view (it or its path is inferred)")
 
 
 def simulator_args(api_key: str) -> list[str]:
