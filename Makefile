@@ -38,7 +38,14 @@ $(STAMP)/prism: mock/package.json mock/package-lock.json | $(STAMP)
 	cd mock && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-setup: $(STAMP)/python $(STAMP)/npm $(STAMP)/prism  ## create .venv, install the project and the pinned npm tools
+# The inspector's browser test drives Debian's Chromium; playwright's own browser download
+# cannot run here.
+$(STAMP)/browser: | $(STAMP)
+	command -v chromium >/dev/null || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	touch $@
+
+setup: $(STAMP)/python $(STAMP)/npm $(STAMP)/prism $(STAMP)/browser  ## create .venv, install the project and the pinned npm tools
 
 # --- spec and generated client ---------------------------------------------------------------
 generate: $(STAMP)/python  ## regenerate generated/sellerpic_client from the spec

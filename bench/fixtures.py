@@ -145,17 +145,18 @@ def suites(count: int) -> dict[str, float]:
     }
 
 
-def run(smoke: bool = False) -> dict[str, Any]:
+def measure(tests: int, suite_tests: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as out:
-        result: dict[str, Any] = in_process(5 if smoke else 200, Path(out))
-    result.update(suites(3 if smoke else 200))
+        result: dict[str, Any] = in_process(tests, Path(out))
+    result.update(suites(suite_tests))
     return result
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="tiny sizes: checks the script runs")
-    print(json.dumps(run(parser.parse_args().smoke), indent=2))
+    smoke = parser.parse_args().smoke
+    print(json.dumps(measure(5 if smoke else 200, 3 if smoke else 200), indent=2))
 
 
 if __name__ == "__main__":

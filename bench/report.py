@@ -100,12 +100,24 @@ def render(result: dict[str, Any]) -> str:
             f"| {_f(cli['ms']['python_pass'], 0)} "
             f"| {_f(result['cli_help_over_python_start'], 2)} ({cli['pairs']} pairs) |",
             "",
-            f"In-process simulator per test (`create_app`, one request through `asgi_client`, "
-            f"`close_app`), median of {inproc['tests']}: "
-            f"{_f(result['inprocess_simulator_ms_per_test'])} ms; the first one "
+            f"Bare in-process simulator per test (`create_app`, one request through "
+            f"`asgi_client`, `close_app`), median of {inproc['tests']}: "
+            f"{_f(result['inprocess_bare_app_ms_per_test'])} ms; the first one "
             f"{_f(inproc['first_ms'], 0)} ms after {_f(inproc['import_ms'], 0)} ms of imports; "
             "with a threaded `run_server` instead: "
             f"{_f(inproc['threaded_server_ms_per_test'])} ms.",
+        ]
+    fix = raw.get("fixtures")
+    if fix:
+        lines += [
+            "",
+            "A test through the pytest plugin's `sellerpic_client` (fresh simulator, upload, "
+            "create, wait in simulated time, download, tear-down): "
+            f"{_f(result['inprocess_simulator_ms_per_test'])} ms, of which the fresh simulator "
+            f"is {_f(result['inprocess_isolation_ms_per_test'])} ms. {fix['suite_tests']} such "
+            f"tests run by pytest: {_f(fix['suite_fixtures_s'])} s through the fixtures, "
+            f"{_f(fix['suite_served_s'])} s against one served simulator with real sleeps "
+            f"({_f(result['suite_served_over_fixtures'])} x).",
         ]
     mem = raw["memory"]
     lines += [

@@ -15,7 +15,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import batch, cli_start, cold_start, inprocess, memory, mockspeed, overhead, scaling
+from . import (
+    batch,
+    cli_start,
+    cold_start,
+    fixtures,
+    inprocess,
+    memory,
+    mockspeed,
+    overhead,
+    scaling,
+)
 from .common import ROOT, machine_info, median
 
 DEFAULT_OUT = ROOT / "bench" / "results" / "latest.json"
@@ -49,6 +59,9 @@ class Plan:
     cold_start_pairs: int = 5
     #: In-process simulators created, asked once and closed.
     inprocess_tests: int = 30
+    #: tests through the pytest plugin's fixtures, and the size of the two suites compared
+    fixture_tests: int = 200
+    suite_tests: int = 200
 
 
 FULL = Plan(
@@ -89,6 +102,8 @@ SMOKE = Plan(
     cli_start_pairs=2,
     cold_start_pairs=1,
     inprocess_tests=2,
+    fixture_tests=3,
+    suite_tests=3,
 )
 
 
@@ -130,6 +145,8 @@ def run(plan: Plan, smoke: bool) -> dict[str, Any]:
     raw["cli_start"] = cli_start.measure(plan.cli_start_pairs)
     _log(f"in-process simulator: {plan.inprocess_tests} tests")
     raw["inprocess"] = inprocess.measure(plan.inprocess_tests)
+    _log(f"pytest fixtures: {plan.fixture_tests} workflow tests, suites of {plan.suite_tests}")
+    raw["fixtures"] = fixtures.measure(plan.fixture_tests, plan.suite_tests)
     _log(f"memory: {plan.upload_side}px noise PNG x {plan.memory_reps}")
     raw["memory"] = memory.measure(plan.upload_side, plan.memory_reps)
     _log(f"scaling: {plan.scaling_sizes}")
@@ -163,7 +180,13 @@ def run(plan: Plan, smoke: bool) -> dict[str, Any]:
         "upload_simulator_rss_mb_over_idle": raw["memory"]["simulator_mb_over_idle"],
         "cli_help_over_python_start": raw["cli_start"]["cli_help_over_python_start"],
         "simulator_cold_start_over_prism": raw["cold_start"]["simulator_cold_start_over_prism"],
-        "inprocess_simulator_ms_per_test": raw["inprocess"]["inprocess_simulator_ms_per_test"],
+        # A test through the plugin's fixture: a fresh in-process simulator, one upload, create,
+        # wait (simulated time) and download, tear-down.
+        "inprocess_simulator_ms_per_test": raw["fixtures"]["inprocess_simulator_ms_per_test"],
+        "inprocess_isolation_ms_per_test": raw["fixtures"]["isolation_ms_per_test"],
+        # The bare app: create, one request, close.
+        "inprocess_bare_app_ms_per_test": raw["inprocess"]["inprocess_simulator_ms_per_test"],
+        "suite_served_over_fixtures": raw["fixtures"]["suite_served_over_fixtures"],
         "repetitions": {
             "batch": plan.batch_reps,
             "overhead": plan.overhead_reps,
@@ -172,6 +195,7 @@ def run(plan: Plan, smoke: bool) -> dict[str, Any]:
             "cli_start": plan.cli_start_pairs,
             "cold_start": plan.cold_start_pairs,
             "inprocess": plan.inprocess_tests,
+            "fixtures": plan.fixture_tests,
         },
         "raw": raw,
     }

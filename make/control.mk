@@ -6,5 +6,5 @@ CONTROL_SPEC := mock/sellerpic_mock/control/openapi.yaml
 
 lint-control-spec: $(STAMP)/python $(STAMP)/npm  ## Spectral, Redocly and openapi-spec-validator on the control API document
 	npx --no-install spectral lint --fail-severity=error $(CONTROL_SPEC)
-	npx --no-install redocly lint --format=stylish $(CONTROL_SPEC)
+	npx --no-install redocly lint --format=stylish control
 	$(BIN)/openapi-spec-validator $(CONTROL_SPEC)

@@ -7,5 +7,5 @@ SOAK_ARGS ?=
 soak: $(STAMP)/python  ## full reliability soak + long CLI kill/resume runs (RELIABILITY.md)
 	mkdir -p reports
 	SELLERPIC_RELIABILITY_LONG=1 $(BIN)/pytest tests/reliability -q -p no:cacheprovider \
-		-s -k "sigkill" --junitxml=reports/reliability-junit.xml
+		-s -k "sigkill or slow_clients" --junitxml=reports/reliability-junit.xml
 	$(PY) -m tests.reliability.soak --tasks $(SOAK_TASKS) --report reports/soak.json $(SOAK_ARGS)

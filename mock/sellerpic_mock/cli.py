@@ -25,6 +25,7 @@ from .config import (
     parse_credits,
 )
 from .control import AdminAccess, decide_access
+from .domain.errors import disk_full
 from .faults import silence_drop_tracebacks
 from .guard import Limits, guarded_protocol
 from .storage.datadir import DataDirError
@@ -47,7 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     net.add_argument("--port", type=int, default=DEFAULT_PORT, help="0 picks a free port")
     net.add_argument("--public-url", help="origin put in presigned URLs (default: the Host header)")
     net.add_argument(
-        "--max-head-bytes", type=int, help="largest request head; 431 beyond (default 16384)"
+        "--max-head-bytes", type=int, help="largest request head; 431 beyond (default 65536)"
     )
     net.add_argument(
         "--head-timeout", type=float, metavar="S", help="seconds to send a request head (10)"
@@ -215,6 +216,13 @@ def serve(args: argparse.Namespace) -> int:
     except DataDirError as exc:
         sock.close()
         raise StartError(str(exc)) from None
+    except Exception as exc:
+        sock.close()
+        if disk_full(exc) is None:
+            raise
+        raise StartError(
+            f"the disk of data dir {config.data_dir} is full; free some space and start again"
+        ) from None
     # The first stdout line is the URL, so scripts can start with --port 0 and read it.
     url = url_of(sock)
     print(url, flush=True)
@@ -246,13 +254,15 @@ def banner(config: MockConfig) -> str:
 def uvicorn_config(
     app: ASGIApp, log_level: str = "warning", limits: Limits | None = None
 ) -> uvicorn.Config:
-    """How the simulator is served: one stock uvicorn worker on asyncio's own event loop,
-    its httptools protocol behind the connection limits of guard.py."""
+    """How the simulator is served: one stock uvicorn worker, its httptools protocol behind
+    the connection limits of guard.py, on uvloop where installed ("auto"). Out of file
+    descriptors, asyncio's accept loop (3.11) logged EMFILE thousands of times a second and
+    kept a request waiting 10 s; libuv's accept sheds the connection and goes on."""
     return uvicorn.Config(
         app,
         log_level=log_level,
         access_log=log_level == "debug",
-        loop="asyncio",
+        loop="auto",
         http=guarded_protocol(limits or Limits(), "httptools"),
     )
 

@@ -47,7 +47,7 @@ class MockConfig:
     #: Connection limits of a served simulator (see guard.py): the largest request head, the
     #: seconds a head and a body may take, the most connections open (None: the file limit
     #: less a reserve).
-    max_head_bytes: int = 16 * 1024
+    max_head_bytes: int = 64 * 1024
     head_timeout: float = 10.0
     body_timeout: float = 60.0
     max_connections: int | None = None

@@ -33,10 +33,11 @@ from uvicorn.config import HTTP_PROTOCOLS
 from uvicorn.importer import import_from_string
 
 from .envelope import envelope_bytes
+from .onewrite import OneWrite
 
 log = logging.getLogger("sellerpic_mock")
 
-DEFAULT_MAX_HEAD_BYTES = 16 * 1024
+DEFAULT_MAX_HEAD_BYTES = 64 * 1024
 DEFAULT_HEAD_TIMEOUT_S = 10.0
 DEFAULT_BODY_TIMEOUT_S = 60.0
 #: File descriptors kept for the database, uploads, results and worker threads.
@@ -73,18 +74,48 @@ def _answer(status: int, reason: str, msg: str) -> bytes:
 
 # Framer states.
 _HEAD, _BODY, _CHUNK_LINE, _CHUNK_DATA, _TRAILER = range(5)
+_NEVER = float("inf")
+
+
+def _content_length(lower_head: bytes) -> int:
+    """The Content-Length of a lower-cased head; 0 when absent or malformed (the parser
+    refuses a malformed one itself)."""
+    start = lower_head.find(b"\r\ncontent-length:")
+    if start < 0:
+        return 0
+    end = lower_head.find(b"\r\n", start + 17)
+    value = lower_head[start + 17 : end].strip()
+    return int(value) if value.isdigit() else 0
+
+
+#: How often deadlines are checked: a timeout fires up to this much late. One sweep for all
+#: connections instead of a timer armed and cancelled per request.
+_SWEEP_S = 0.25
 
 
 class _Connections:
-    """The open connections of one server, for the cap."""
+    """The open connections of one server: the cap, and the sweep that enforces deadlines."""
 
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
         self.cap = limits.max_connections or default_max_connections()
         self.open: set[GuardedConnection] = set()
+        self._sweeping = False
+
+    def _sweep(self) -> None:
+        now = time.monotonic()
+        for connection in [c for c in self.open if c.deadline <= now]:
+            connection.timed_out()
+        if self.open:
+            asyncio.get_running_loop().call_later(_SWEEP_S, self._sweep)
+        else:
+            self._sweeping = False
 
     def admit(self, newcomer: GuardedConnection) -> bool:
         self.open.add(newcomer)
+        if not self._sweeping:
+            self._sweeping = True
+            asyncio.get_running_loop().call_later(_SWEEP_S, self._sweep)
         if len(self.open) <= self.cap:
             return True
         idle = [c for c in self.open if c is not newcomer and c.sheddable()]
@@ -115,8 +146,9 @@ class GuardedConnection(asyncio.Protocol):
         self._state = _HEAD
         self._head = bytearray()
         self._remaining = 0
-        self._timer: asyncio.TimerHandle | None = None
         now = time.monotonic()
+        #: When the current head or body must be complete (infinity: no deadline running).
+        self.deadline = now + self._limits.head_timeout
         self.last_activity = now
         #: When the current request's head ended, the last request was fully received, and
         #: an answer was last written.
@@ -124,6 +156,7 @@ class GuardedConnection(asyncio.Protocol):
         self._received_at = 0.0
         self._written_at = 0.0
         self._started = False
+        self._watched: _WatchedTransport | None = None
 
     # --- what uvicorn's protocol sees ---------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -132,12 +165,26 @@ class GuardedConnection(asyncio.Protocol):
             self._refuse(503, "Service Unavailable", "too many connections; retry shortly")
             return
         self._started = True
-        self._inner.connection_made(_WatchedTransport(transport, self))  # type: ignore[arg-type]
-        self._arm(self._limits.head_timeout)
+        self._watched = _WatchedTransport(transport, self)
+        self._inner.connection_made(self._watched)  # type: ignore[arg-type]
 
     def data_received(self, data: bytes) -> None:
-        self.last_activity = time.monotonic()
-        if self._started and self._observe(data):
+        now = self.last_activity = time.monotonic()
+        if not self._started:
+            return
+        if self._state == _HEAD and not self._head:
+            # The usual case, a whole head (and maybe its body) in one read.
+            end = data.find(b"\r\n\r\n")
+            if 0 <= end <= self._limits.max_head_bytes - 4:
+                self._head_done_at = now
+                self._start_body(data[: end + 4], now)
+                rest = len(data) - end - 4
+                if rest and not self._observe(memoryview(data)[end + 4 :]):
+                    return
+                self._inner.data_received(data)
+                return
+            self.deadline = now + self._limits.head_timeout
+        if self._observe(memoryview(data)):
             self._inner.data_received(data)
 
     def eof_received(self) -> bool | None:
@@ -145,7 +192,6 @@ class GuardedConnection(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.connections.open.discard(self)
-        self._disarm()
         if self._started:
             self._inner.connection_lost(exc)
 
@@ -170,14 +216,13 @@ class GuardedConnection(asyncio.Protocol):
         self._written_at = self.last_activity = time.monotonic()
 
     # --- framing ------------------------------------------------------------------------
-    def _observe(self, data: bytes) -> bool:
-        """Follow the request framing through `data`; False when a limit closed the
+    def _observe(self, view: memoryview) -> bool:
+        """Follow the request framing through `view`; False when a limit closed the
         connection (the bytes are then not forwarded)."""
-        view = memoryview(data)
         while view:
             if self._state == _HEAD:
                 if not self._head:
-                    self._arm(self._limits.head_timeout)
+                    self.deadline = self.last_activity + self._limits.head_timeout
                 rest = self._read_head(view)
                 if rest is None:
                     return False
@@ -219,29 +264,22 @@ class GuardedConnection(asyncio.Protocol):
             )
             return None
         rest = memoryview(bytes(self._head[end + 4 :]))
-        self._head_done_at = time.monotonic()
-        self._start_body(bytes(self._head[: end + 4]))
+        self._head_done_at = self.last_activity
+        self._start_body(bytes(self._head[: end + 4]), self.last_activity)
         self._head.clear()
         return rest
 
-    def _start_body(self, head: bytes) -> None:
-        length = 0
-        chunked = False
-        for line in head.lower().split(b"\r\n")[1:]:
-            name, _, value = line.partition(b":")
-            name = name.strip()
-            if name == b"content-length" and value.strip().isdigit():
-                length = int(value)
-            elif name == b"transfer-encoding" and b"chunked" in value:
-                chunked = True
-        if chunked:
+    def _start_body(self, head: bytes, now: float) -> None:
+        lower = head.lower()
+        if b"\r\ntransfer-encoding:" in lower and b"chunked" in lower:
             self._state = _CHUNK_LINE
-        elif length:
-            self._state, self._remaining = _BODY, length
         else:
-            self._request_received()
-            return
-        self._arm(self._limits.body_timeout)
+            length = _content_length(lower)
+            if not length:
+                self._request_received()
+                return
+            self._state, self._remaining = _BODY, length
+        self.deadline = now + self._limits.body_timeout
 
     def _read_line(self, view: memoryview) -> memoryview:
         """A chunk-size line, or a trailer line (the empty one ends the body)."""
@@ -271,10 +309,10 @@ class GuardedConnection(asyncio.Protocol):
 
     def _request_received(self) -> None:
         self._state = _HEAD
-        self._received_at = time.monotonic()
+        self._received_at = self.last_activity
         # The next head's clock starts with its first byte; between requests uvicorn's
         # keep-alive timeout applies.
-        self._disarm()
+        self.deadline = _NEVER
 
     def _stop_guarding(self) -> None:
         """Framing this module cannot follow: leave the connection to uvicorn's parser, which
@@ -283,26 +321,12 @@ class GuardedConnection(asyncio.Protocol):
         self._head.clear()
 
     # --- timeouts -----------------------------------------------------------------------
-    def _arm(self, seconds: float) -> None:
-        self._disarm()
-        loop = asyncio.get_running_loop()
-        self._timer = loop.call_later(seconds, self._timed_out)
-
-    def _disarm(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-
-    def _timed_out(self) -> None:
-        self._timer = None
+    def timed_out(self) -> None:
+        self.deadline = _NEVER
         if self._state == _HEAD:
-            if not self._head and self._received_at:
-                return  # between requests: uvicorn's keep-alive timeout decides
-            what = "request head"
-            limit = self._limits.head_timeout
+            what, limit = "request head", self._limits.head_timeout
         else:
-            what = "request body"
-            limit = self._limits.body_timeout
+            what, limit = "request body", self._limits.body_timeout
         log.warning("%s not received within %g s: closing the connection", what, limit)
         self._refuse(408, "Request Timeout", f"{what}: not received within {limit:g} s")
 
@@ -316,6 +340,8 @@ class GuardedConnection(asyncio.Protocol):
             free = self._written_at >= self._received_at  # the last request was answered
         else:
             free = self._written_at < self._head_done_at  # this one is not being answered
+        if self._watched is not None:
+            self._watched.flush()  # what uvicorn wrote goes first
         if free:
             transport.write(_answer(status, reason, msg))
         transport.close()
@@ -327,10 +353,30 @@ class _WatchedTransport:
     def __init__(self, transport: asyncio.BaseTransport, owner: GuardedConnection) -> None:
         self._transport = transport
         self._owner = owner
+        self._one_write = OneWrite(
+            transport.write,  # type: ignore[attr-defined]
+            transport.is_closing,
+            asyncio.get_running_loop(),
+        )
+        self._write = self._one_write.write
+        # What uvicorn calls on every request, bound once instead of looked up each time.
+        self.is_closing = transport.is_closing
+        self.get_extra_info = transport.get_extra_info
 
     def write(self, data: bytes) -> None:
         self._owner.wrote()
-        self._transport.write(data)  # type: ignore[attr-defined]
+        self._write(data)
+
+    def flush(self) -> None:
+        self._one_write.flush()
+
+    def close(self) -> None:
+        self._one_write.flush()
+        self._transport.close()
+
+    def abort(self) -> None:
+        self._one_write.drop()
+        self._transport.abort()  # type: ignore[attr-defined]
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._transport, name)

@@ -27,6 +27,9 @@ KEYS = (
     "cli_help_over_python_start",
     "simulator_cold_start_over_prism",
     "inprocess_simulator_ms_per_test",
+    "inprocess_isolation_ms_per_test",
+    "inprocess_bare_app_ms_per_test",
+    "suite_served_over_fixtures",
     "machine",
     "date",
     "repetitions",
@@ -65,8 +68,11 @@ def test_smoke_run_writes_every_key(tmp_path: Path) -> None:
         "cli_help_over_python_start",
         "simulator_cold_start_over_prism",
         "inprocess_simulator_ms_per_test",
+        "inprocess_bare_app_ms_per_test",
+        "suite_served_over_fixtures",
     ):
         assert isinstance(result[key], float) and result[key] > 0, key
+    assert raw["fixtures"]["suite_tests"] == 3
     assert len(raw["cli_start"]["ratio_per_pair"]) == raw["cli_start"]["pairs"] > 0
     assert len(raw["cold_start"]["ms_each"]["prism"]) == raw["cold_start"]["pairs"] > 0
     assert len(raw["inprocess"]["asgi_ms"]) == raw["inprocess"]["tests"] > 0

@@ -57,6 +57,10 @@ def test_flags_override_the_file(tmp_path: Path) -> None:
         (["--credits", "-1"], "default_credits (--credits) must be a whole number >= 0"),
         (["--api-key", "sk-a:lots"], "--api-key sk-a:lots: credits must be a whole number >= 0"),
         (["--api-key", "sk-a:-5"], "--api-key sk-a:-5: credits must be a whole number >= 0"),
+        (["--head-timeout", "0"], "head_timeout (--head-timeout) must be a number > 0"),
+        (["--body-timeout", "-1"], "body_timeout (--body-timeout) must be a number > 0"),
+        (["--max-head-bytes", "10"], "max_head_bytes (--max-head-bytes) must be a whole number"),
+        (["--max-connections", "0"], "max_connections (--max-connections) must be a whole"),
     ],
 )
 def test_bad_flags_stop_the_start_with_the_setting_named(

@@ -271,3 +271,73 @@ def test_simulator_loads_no_client_module(full: Venv) -> None:
     done = full.run("python", "-c", code)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+# --- the pytest plugin, as a user installs it ----------------------------------------------------
+USER_TEST = """
+import socket
+
+import pytest
+from sellerpic_mock.testing import image_bytes
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise OSError("sockets are blocked in this test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+@pytest.mark.sellerpic(credits=10, running_seconds=600)
+def test_sync(sellerpic_client, sellerpic_simulator, tmp_path):
+    result = sellerpic_client.run("remove_background", image=image_bytes((256, 256)),
+                                  output_dir=tmp_path)
+    assert len(result.files) == 1
+    assert sellerpic_simulator.credits() == 9
+    sellerpic_simulator.assert_no_double_charge()
+
+
+@pytest.mark.anyio
+async def test_async(async_sellerpic_client, tmp_path):
+    result = await async_sellerpic_client.run("remove_background", image=image_bytes((256, 256)),
+                                              output_dir=tmp_path)
+    assert len(result.files) == 1
+"""
+
+
+def install_pytest(venv: Venv) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(venv.bin / "python"), "install",
+         "--quiet", "--disable-pip-version-check", f"pytest=={pytest.__version__}"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+
+
+def test_plugin_fixtures_pass_with_sockets_blocked(full: Venv) -> None:
+    install_pytest(full)
+    (full.cwd / "test_user.py").write_text(USER_TEST)
+    done = full.run("python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_user.py",
+                    timeout=300)  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "2 passed" in done.stdout
+
+
+@pytest.fixture(scope="session")
+def lean_with_pytest(outside: Path, wheel: Path) -> Venv:
+    """The client-only install plus pytest (its own venv: the lean one is measured)."""
+    venv = make_venv(outside, "lean-pytest", str(wheel))
+    install_pytest(venv)
+    return venv
+
+
+def test_without_the_extra_pytest_starts_and_the_fixture_names_it(lean_with_pytest: Venv) -> None:
+    venv = lean_with_pytest
+    (venv.cwd / "test_plain.py").write_text("def test_plain():\n    assert True\n")
+    (venv.cwd / "test_fixture.py").write_text("def test_it(sellerpic_simulator):\n    pass\n")
+    done = venv.run("python", "-m", "pytest", "-q", "-p", "no:cacheprovider", timeout=300)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "1 passed, 1 error" in done.stdout
+    assert "pip install 'sellerpic-kit[simulator]'" in done.stdout

@@ -4,10 +4,13 @@ the admin access rule."""
 
 from .access import AdminAccess, decide_access
 from .http import ControlApp
+from .inspector import INSPECTOR_ROUTES
 from .journal import Entry, Journal, Query
 from .plane import Control, TaskView
 from .routes import PREFIX as CONTROL_PREFIX
-from .routes import ROUTES as CONTROL_ROUTES
+from .routes import ROUTES
+
+CONTROL_ROUTES = [*ROUTES, *INSPECTOR_ROUTES]
 
 __all__ = [
     "CONTROL_PREFIX",

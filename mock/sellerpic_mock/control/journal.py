@@ -223,7 +223,10 @@ def body_digest(raw: bytes) -> tuple[bytes, Any]:
         parsed = orjson.loads(raw)
     except orjson.JSONDecodeError:
         return hashlib.sha256(raw).digest(), None
-    canonical = orjson.dumps(parsed, option=orjson.OPT_SORT_KEYS)
+    try:
+        canonical = orjson.dumps(parsed, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # nested past the encoder's 255 levels: the route refuses such a body
+        return hashlib.sha256(raw).digest(), None
     return hashlib.sha256(canonical).digest(), parsed
 
 

@@ -17,6 +17,7 @@ from ..domain.ids import account_id_for
 from ..domain.lifecycle import CREATED, FAILED, GENERATION_FAILED, GENERATION_FAILED_MSG, RUNNING
 from ..domain.outcomes import Outcomes, ResultOutcome, conflict
 from ..domain.overview import AccountView, LedgerEntry, Overview
+from ..domain.pictures import Pictures
 from ..domain.reset import rebuilt
 from ..domain.services import Services
 from ..faults import FaultMiddleware, FaultSettings
@@ -246,6 +247,11 @@ class Control:
     def set_faults(self, settings: FaultSettings) -> FaultSettings:
         self._faults.settings = settings
         return settings
+
+    # --- pictures (the inspector) ----------------------------------------------------------
+    def pictures(self) -> Pictures:
+        svc = self._services
+        return Pictures(svc.store, svc.uploads, svc.downloads, svc.lifecycle)
 
     # --- journal -------------------------------------------------------------------------
     def requests(self, query: Query | None = None) -> list[Entry]:

@@ -176,8 +176,9 @@ def _number(query: dict[str, str], name: str) -> float | None:
     return value
 
 
-async def list_requests(request: Request) -> Response:
-    query = raw_query(request)
+def journal_query(query: dict[str, str]) -> Query:
+    """The journal filters of a query string, each checked: what `/requests` and the
+    inspector's page take."""
     status = query.get("status")
     if status is not None and not _STATUS.fullmatch(status):
         raise bad_request(f"status: {status!r}; an HTTP status (200), a class (4xx) or dropped")
@@ -193,7 +194,11 @@ async def list_requests(request: Request) -> Response:
         after=_whole(query, "after", 0, 2**63 - 1),
         limit=_whole(query, "limit", 0, 100_000),
     )
-    entries = control(request).requests(wanted)
+    return wanted
+
+
+async def list_requests(request: Request) -> Response:
+    entries = control(request).requests(journal_query(raw_query(request)))
     return answer({"requests": [entry.as_json() for entry in entries]})
 
 

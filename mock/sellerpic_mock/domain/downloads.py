@@ -168,11 +168,15 @@ class Downloads:
         if found is None or task is None or result is None:
             raise PresignedRefused("NoSuchKey", "The specified key does not exist.", status=404)
         fmt, uhd = found["fmt"], bool(found["uhd"])
+        return self.rendered(task, result, fmt, uhd), CONTENT_TYPES[fmt]
+
+    def rendered(self, task: TaskRow, result: ResultRow, fmt: str, uhd: bool) -> Path:
+        """The result's file in `fmt`, rendered and kept on first use."""
         suffix = "-uhd" if uhd and result.kind == "image" else ""
         path = self._files.result_path(f"{result.id}{suffix}.{fmt}")
         if not path.exists():
             self._files.write_atomic(path, self._render(task, result, fmt, uhd))
-        return path, CONTENT_TYPES[fmt]
+        return path
 
     def _job(self, task: TaskRow, result: ResultRow) -> RenderJob:
         body: dict[str, Any] = orjson.loads(task.params)

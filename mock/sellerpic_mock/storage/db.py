@@ -108,28 +108,13 @@ _RESULT_COLUMNS = "id, task_id, idx, credits, fails, kind, status"
 
 
 def _task(row: tuple[object, ...]) -> TaskRow:
-    return TaskRow(
-        str(row[0]),
-        int(str(row[1])),
-        str(row[2]),
-        str(row[3]),
-        float(str(row[4])),
-        float(str(row[5])),
-        float(str(row[6])),
-        bool(row[7]),
-    )
+    # The columns hold what the row types say (SQLite keeps the types it was given); `settled`
+    # comes back as 0 or 1, which reads as the flag it is.
+    return TaskRow._make(row)
 
 
 def _result(row: tuple[object, ...]) -> ResultRow:
-    return ResultRow(
-        str(row[0]),
-        str(row[1]),
-        int(str(row[2])),
-        int(str(row[3])),
-        bool(row[4]),
-        str(row[5]),
-        None if row[6] is None else str(row[6]),
-    )
+    return ResultRow._make(row)
 
 
 class Store:
@@ -257,18 +242,7 @@ class Store:
             "FROM uploads WHERE file_key = ?",
             (file_key,),
         )
-        if row is None:
-            return None
-        return UploadRow(
-            str(row[0]),
-            int(str(row[1])),
-            str(row[2]),
-            bool(row[3]),
-            int(str(row[4])),
-            int(str(row[5])),
-            int(str(row[6])),
-            float(str(row[7])),
-        )
+        return None if row is None else UploadRow._make(row)
 
     # --- tasks ---------------------------------------------------------------------------
     def insert_task(self, task: TaskRow, results: list[ResultRow]) -> None:
