@@ -26,8 +26,10 @@ from contract_tests.checking import (
     ROOT,
     SERVER_EXCLUDED_CHECKS,
     SPEC_PATH,
+    VIEWS,
     build_schema,
-    load_spec,
+    contract_spec,
+    operations,
 )
 from contract_tests.prism import PrismServer, prism_available
 from contract_tests.spend_guard import (  # noqa: F401 - the fixture and hook register here
@@ -76,6 +78,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "(env CONTRACT_TARGET; auto = prism unless a base URL is given)",
     )
     group.addoption(
+        "--contract-view",
+        choices=["auto", *VIEWS],
+        default=os.environ.get("CONTRACT_VIEW", "auto"),
+        help="which spec answers are checked against: 'full' (this project's guesses included), "
+        "'vendor' (only what the vendor documents); auto = full for Prism and the simulator, "
+        "vendor for any other server (env CONTRACT_VIEW)",
+    )
+    group.addoption(
         "--contract-exclude-checks",
         default=os.environ.get("CONTRACT_EXCLUDE_CHECKS"),
         help="comma-separated schemathesis checks to exclude (env CONTRACT_EXCLUDE_CHECKS; "
@@ -106,6 +116,8 @@ class Target:
     server: PrismServer | None  # the Prism this session started, if any
     #: True when this session started the simulator itself, with `simulator_args`.
     simulator_started: bool = False
+    #: The spec view answers are checked against (checking.VIEWS).
+    view: str = "full"
 
     @property
     def auth_headers(self) -> dict[str, str]:
@@ -134,6 +146,7 @@ def target(request: pytest.FixtureRequest) -> Iterator[Target]:
         excluded = tuple(name.strip() for name in excluded_opt.split(",") if name.strip())
     api_key = os.environ.get("CONTRACT_API_KEY", DEFAULT_API_KEY)
     max_examples: int = config.getoption("--contract-max-examples")
+    view = choose_view(config.getoption("--contract-view"), is_prism=is_prism, kind=kind)
 
     server: PrismServer | None = None
     stack = ExitStack()
@@ -157,11 +170,25 @@ def target(request: pytest.FixtureRequest) -> Iterator[Target]:
             max_examples,
             server,
             simulator_started=simulator_started,
+            view=view,
         )
     finally:
         if server is not None:
             server.stop()
         stack.close()
+
+
+def choose_view(option: str, *, is_prism: bool, kind: str) -> str:
+    """Prism and the simulator implement this spec's guesses, so they are held to all of it; any
+    other server only to what the vendor documents, so an invented limit never fails it."""
+    if option != "auto":
+        return option
+    return "full" if is_prism or kind == "simulator" else "vendor"
+
+
+def skip_unless_in_view(schema: BaseSchema, op_id: str) -> None:
+    if op_id not in operations(schema.raw_schema):
+        pytest.skip(f"{op_id} is not in the vendor-only view (it or its path is inferred)")
 
 
 def simulator_args(api_key: str) -> list[str]:
@@ -204,11 +231,14 @@ def _prism_alive(request: pytest.FixtureRequest) -> None:
 def prism_only(target: Target) -> None:
     if not target.is_prism:
         pytest.skip("needs Prism's `Prefer` header (target is not Prism)")
+    if target.view != "full":
+        pytest.skip("checks the spec's own examples, which only the full view holds")
 
 
 @pytest.fixture(scope="session")
-def spec() -> dict[str, Any]:
-    return load_spec()
+def spec(target: Target) -> dict[str, Any]:
+    """The spec of the chosen view (see checking.contract_spec)."""
+    return contract_spec(target.view)
 
 
 @pytest.fixture(scope="session")

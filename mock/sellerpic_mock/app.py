@@ -37,9 +37,10 @@ ROUTES: list[tuple[str, str, Endpoint]] = [
     ("GET", "/v1/api/generate", tasks.get_task_status),
     ("GET", "/v1/api/upload/url", uploads.get_upload_url),
     ("POST", "/v1/api/upload", uploads.upload_asset_file),
-    ("PUT", "/presigned/{token}", uploads.upload_file),
+    # Presigned URLs have S3's shape: the path is the object key (see signing.py).
+    ("PUT", "/{key:UPLOAD/}", uploads.upload_file),
     ("GET", "/v1/api/download", downloads.get_download_url),
-    ("GET", "/files/{token}", downloads.get_file),
+    ("GET", "/{key:RESULT/}", downloads.get_file),
     ("GET", "/v1/api/presets", account.list_presets),
     ("GET", "/presets/{kind}/{name}.png", account.preset_picture),
     ("GET", "/v1/api/usage", account.get_credit_usage),
@@ -47,7 +48,14 @@ ROUTES: list[tuple[str, str, Endpoint]] = [
 
 
 def _pattern(path: str) -> re.Pattern[str]:
-    """`/files/{token}` -> a regex with one named group per segment parameter."""
+    """`/presets/{kind}/{name}.png` -> a regex with one named group per segment parameter;
+    `/{key:UPLOAD/}` -> one group `key` holding the rest of the path, which starts `UPLOAD/`."""
+    prefixed = re.fullmatch(r"/\{(\w+):([\w/]+)\}", path)
+    if prefixed:
+        name, prefix = prefixed.groups()
+        # DOTALL: a decoded key may hold any character, a newline included; the signature,
+        # not the router, decides whether it names an object.
+        return re.compile(f"^/(?P<{name}>{re.escape(prefix)}.+)$", re.DOTALL)
     parts = re.split(r"\{(\w+)\}", path)
     regex = "".join(
         f"(?P<{part}>[^/]+)" if index % 2 else re.escape(part) for index, part in enumerate(parts)

@@ -1,14 +1,17 @@
-"""The envelope every JSON answer is wrapped in: {code, data?, msg, success, traceId}."""
+"""The envelope every JSON answer is wrapped in: {code, data?, msg, success, traceId}; and the
+XML error document presigned URLs answer with instead, as object storage does."""
 
 from __future__ import annotations
 
 from typing import Any
+from xml.sax.saxutils import escape
 
 import orjson
 from starlette.responses import Response
 
 from .domain.errors import ApiError
 from .domain.ids import new_trace_id
+from .signing import PresignedRefused
 
 
 class JSONAnswer(Response):
@@ -49,3 +52,12 @@ def ok(data: Any, extra: dict[str, Any] | None = None) -> Response:
 
 def error(err: ApiError) -> Response:
     return JSONAnswer(envelope_bytes(err.code, err.msg, False), err.http_status)
+
+
+def storage_error(refused: PresignedRefused) -> Response:
+    """S3's error document: `<Error><Code>…</Code><Message>…</Message>…</Error>`."""
+    fields = {"Code": refused.code, "Message": refused.message, **refused.details}
+    fields["RequestId"] = new_trace_id()
+    inner = "".join(f"<{name}>{escape(value)}</{name}>" for name, value in fields.items())
+    body = f'<?xml version="1.0" encoding="UTF-8"?>\n<Error>{inner}</Error>'
+    return Response(body, status_code=refused.status, media_type="application/xml")

@@ -1,35 +1,57 @@
-"""Opaque, tamper-evident tokens for presigned upload and download URLs.
+"""Presigned upload and download URLs of the shape the real API hands out.
 
-A token carries its own payload (what it grants and until when) and an HMAC over it, so
-validating one needs no database read; the secret lives in the data dir so URLs survive a
-restart.
+The only presigned URLs seen from the real API are S3 SigV4 links: the path is the object key and
+the signature travels in `X-Amz-*` query parameters. The simulator issues URLs of that shape so a
+client that mangles a query string fails here as it would there. The signing itself is the
+simulator's own (an HMAC-SHA256 over the method, the key and the other parameters, with a secret
+kept in the data dir so URLs survive a restart); nothing here is AWS's algorithm, only its shape.
+A changed, missing or expired parameter is refused the way S3 refuses it: 403 with an XML
+`<Error>` document (rendered by the routes).
 """
 
 from __future__ import annotations
 
-import base64
+import calendar
 import hashlib
 import hmac
 import os
 import secrets
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from urllib.parse import quote, urlencode
 
-import orjson
+ALGORITHM = "AWS4-HMAC-SHA256"
+#: Stands where S3 puts the access key id; it grants nothing by itself.
+ACCESS_KEY = "SELLERPICSIM"
+REGION = "local"
+SIGNED_HEADERS = "host"
+#: S3's own upper bound for X-Amz-Expires (7 days).
+MAX_EXPIRES = 604800
+#: The query parameters every presigned URL carries, in S3's order.
+PARAMETERS = (
+    "X-Amz-Algorithm",
+    "X-Amz-Credential",
+    "X-Amz-Date",
+    "X-Amz-Expires",
+    "X-Amz-SignedHeaders",
+    "X-Amz-Signature",
+)
+_DATE_FORMAT = "%Y%m%dT%H%M%SZ"
 
-_SIG_BYTES = 16
 
+class PresignedRefused(Exception):
+    """A presigned URL that does not open: `code` and `message` as S3 words them."""
 
-class InvalidToken(Exception):
-    """The token was altered, truncated or signed with another secret."""
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    def __init__(
+        self, code: str, message: str, status: int = 403, details: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status
+        self.details = details or {}
 
 
 def load_secret(data_dir: Path) -> bytes:
@@ -44,30 +66,85 @@ def load_secret(data_dir: Path) -> bytes:
     return secret
 
 
+def amz_date(seconds: float) -> str:
+    return time.strftime(_DATE_FORMAT, time.gmtime(int(seconds)))
+
+
+def _iso(seconds: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(seconds)))
+
+
+def object_path(key: str) -> str:
+    """The URL path of an object key: each segment percent-encoded, the slashes kept."""
+    return "/" + quote(key, safe="/")
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What a verified URL allows: `method` on `key` until `expires_at`."""
+
+    method: str
+    key: str
+    expires_in: int
+    expires_at: int
+
+
 class Signer:
     def __init__(self, secret: bytes) -> None:
         self._secret = secret
 
-    def _mac(self, body: str) -> str:
-        digest = hmac.new(self._secret, body.encode("ascii"), hashlib.sha256).digest()
-        return _b64(digest[:_SIG_BYTES])
+    def _signature(self, method: str, key: str, params: Mapping[str, str]) -> str:
+        signed = "\n".join([method, key, *(params[name] for name in PARAMETERS[:-1])])
+        return hmac.new(self._secret, signed.encode("utf-8", "replace"), hashlib.sha256).hexdigest()
 
-    def sign(self, payload: dict[str, Any]) -> str:
-        body = _b64(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS))
-        return f"{body}.{self._mac(body)}"
+    def presign(self, method: str, key: str, issued_at: float, expires_in: int) -> str:
+        """The path and query of a URL granting `method` on `key` for `expires_in` seconds
+        from `issued_at` (whole seconds, as X-Amz-Date has no fraction)."""
+        date = amz_date(issued_at)
+        params = {
+            "X-Amz-Algorithm": ALGORITHM,
+            "X-Amz-Credential": f"{ACCESS_KEY}/{date[:8]}/{REGION}/s3/aws4_request",
+            "X-Amz-Date": date,
+            "X-Amz-Expires": str(expires_in),
+            "X-Amz-SignedHeaders": SIGNED_HEADERS,
+        }
+        params["X-Amz-Signature"] = self._signature(method, key, params)
+        return f"{object_path(key)}?{urlencode(params)}"
 
-    def verify(self, token: str) -> dict[str, Any]:
-        body, _, mac = token.partition(".")
-        # Tokens come from URL paths: anything non-ASCII is forged, not a server error.
-        if not body or not mac or not token.isascii():
-            raise InvalidToken(token)
-        if not hmac.compare_digest(mac, self._mac(body)):
-            raise InvalidToken(token)
-        # Bad base64, bad UTF-8 and bad JSON all raise ValueError.
-        try:
-            payload = orjson.loads(_unb64(body))
-        except ValueError as exc:
-            raise InvalidToken(token) from exc
-        if not isinstance(payload, dict):
-            raise InvalidToken(token)
-        return payload
+    def verify(self, method: str, key: str, query: Mapping[str, str], now: float) -> Grant:
+        """The grant of a presigned URL, or PresignedRefused naming what is wrong with it."""
+        missing = [name for name in PARAMETERS if not query.get(name)]
+        if missing:
+            raise PresignedRefused(
+                "AccessDenied",
+                "Query-string authentication version 4 requires the "
+                + ", ".join(PARAMETERS)
+                + f" parameters; missing: {', '.join(missing)}",
+            )
+        expected = self._signature(method, key, query)
+        given = query["X-Amz-Signature"]
+        if not hmac.compare_digest(expected.encode(), given.encode("utf-8", "replace")):
+            raise PresignedRefused(
+                "SignatureDoesNotMatch",
+                "The request signature we calculated does not match the signature you "
+                "provided. Use the URL exactly as it was returned.",
+            )
+        # Signed values were written by presign(), so they parse.
+        issued = calendar.timegm(time.strptime(query["X-Amz-Date"], _DATE_FORMAT))
+        expires_in = int(query["X-Amz-Expires"])
+        expires_at = issued + expires_in
+        if now >= expires_at:
+            raise expired(expires_in, expires_at, now)
+        return Grant(method, key, expires_in, expires_at)
+
+
+def expired(expires_in: int, expires_at: float, now: float) -> PresignedRefused:
+    return PresignedRefused(
+        "AccessDenied",
+        "Request has expired",
+        details={
+            "X-Amz-Expires": str(expires_in),
+            "Expires": _iso(expires_at),
+            "ServerTime": _iso(now),
+        },
+    )

@@ -435,8 +435,11 @@ class Catalog:
         found: list[Field] = []
         required = set(schema.get("required", ()))
         for name, prop in (schema.get("properties") or {}).items():
-            is_key = prop.get("$ref") == _FILE_KEY_REF
-            target = self._resolve_schema(prop)
+            ref = _described_ref(prop)
+            is_key = ref == _FILE_KEY_REF
+            target = self._resolve_schema({"$ref": ref} if ref else prop)
+            if "description" in prop:
+                target["description"] = prop["description"]
             found.append(
                 Field(
                     name=prefix + name,
@@ -453,6 +456,15 @@ class Catalog:
             if target.get("type") == "object" and not is_key:
                 found.extend(self._fields(target, f"{prefix}{name}."))
         return found
+
+
+def _described_ref(prop: Mapping[str, Any]) -> str | None:
+    """The `$ref` of a property, seen through the `{description, allOf: [{$ref}]}` wrapper that
+    OAS 3.0 needs to give a referenced schema a description of its own."""
+    ref = prop.get("$ref")
+    if ref is None and len(prop.get("allOf") or ()) == 1:
+        ref = prop["allOf"][0].get("$ref")
+    return None if ref is None else str(ref)
 
 
 def _json_body_schema(raw: Mapping[str, Any]) -> Mapping[str, Any] | None:

@@ -28,7 +28,7 @@ SECRET_QUERY_PARAMS = frozenset(
     }
 )
 #: A path segment that carries a token: long, made of token characters, letters and digits
-#: mixed (the simulator's `/presigned/<token>` and `/files/<token>`, S3 object hashes). Task
+#: mixed (token routes such as `/presigned/<token>`, S3 object hashes). Task
 #: and result ids (digits) and result file names stay readable.
 _TOKEN_SEGMENT = re.compile(r"(?=[^/]*[A-Za-z])(?=[^/]*\d)[A-Za-z0-9_\-.=~%+]{24,}")
 _READABLE_SEGMENT = re.compile(r"\d+(_\d+)?(\.[A-Za-z0-9]+)?")

@@ -102,6 +102,19 @@ def test_file_keys_masks_and_presets() -> None:
     assert replace.field("replaceType").enum == catalog().replace_types
 
 
+def test_a_described_file_key_is_still_a_file_key() -> None:
+    # OAS 3.0 gives a `$ref` a description of its own only through `allOf: [{$ref}]`.
+    accessories = catalog().operation("tryOnAccessories")
+    body = {"modelImageKey": "UPLOAD/a.png", "modelMaskKey": "UPLOAD/m.png", "productImageKey": "p"}
+    assert [field for field, _key in accessories.file_keys(body)] == [
+        "modelImageKey",
+        "modelMaskKey",
+        "productImageKey",
+    ]
+    assert accessories.field("modelMaskKey").description == "Model mask image storage key"
+    assert accessories.masks == {"modelMaskKey": "modelImageKey"}
+
+
 def test_image_rules_and_their_exceptions() -> None:
     common = catalog().image_rules
     assert (common.max_bytes, common.max_side, common.animated) == (10 * 2**20, 4096, False)

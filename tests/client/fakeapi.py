@@ -47,6 +47,8 @@ class FakeApi:
     created: int = 0
     uploads: dict[str, bytes] = field(default_factory=dict)
     polls: Counter[str] = field(default_factory=Counter)
+    #: Presigned upload URLs handed out, by path: storage accepts a PUT to exactly this URL only.
+    upload_urls: dict[str, str] = field(default_factory=dict)
 
     def transport(self) -> httpx.MockTransport:
         return httpx.MockTransport(self.handle)
@@ -76,14 +78,12 @@ class FakeApi:
         if path == "/v1/api/generate":
             return self.status(request.url.params["id"])
         if path == "/v1/api/upload/url":
-            n = len(self.uploads) + 1
+            n = len(self.upload_urls) + 1
             fmt = request.url.params["format"]
-            return envelope(
-                {
-                    "fileKey": f"UPLOAD/1/2025/01/01/{n:032x}.{fmt}",
-                    "imageUrl": f"{STORAGE}/put/{n}?sig=secret",
-                }
-            )
+            key = f"UPLOAD/1/2025/01/01/{n:032x}.{fmt}"
+            url = f"{STORAGE}/{key}?{presigned_query(n)}"
+            self.upload_urls["/" + key] = url
+            return envelope({"fileKey": key, "imageUrl": url})
         if path == "/v1/api/upload":
             n = len(self.uploads) + 1
             self.uploads[f"multipart-{n}"] = request.read()
@@ -119,6 +119,9 @@ class FakeApi:
 
     def storage(self, request: httpx.Request) -> httpx.Response:
         if request.method == "PUT":
+            # Like S3: the signature covers the query as issued, byte for byte.
+            if str(request.url) != self.upload_urls.get(request.url.path):
+                return s3_error(403, "SignatureDoesNotMatch")
             self.uploads[request.url.path] = request.read()
             return httpx.Response(200)
         fmt = request.url.path.rsplit(".", 1)[-1]
@@ -136,6 +139,23 @@ def result_bytes(fmt: str) -> bytes:
     pillow = {"jpg": "JPEG", "png": "PNG", "webp": "WEBP", "gif": "GIF"}[fmt]
     Image.new("RGB", (8, 8), (10, 120, 200)).save(buffer, format=pillow)
     return buffer.getvalue()
+
+
+def presigned_query(n: int) -> str:
+    """The query of an S3 SigV4 presigned URL, percent-encoded as S3 writes it."""
+    return (
+        "X-Amz-Algorithm=AWS4-HMAC-SHA256"
+        "&X-Amz-Credential=AKIAEXAMPLE%2F20250101%2Fus-east-1%2Fs3%2Faws4_request"
+        "&X-Amz-Date=20250101T000000Z&X-Amz-Expires=1800&X-Amz-SignedHeaders=host"
+        f"&X-Amz-Signature={n:064x}"
+    )
+
+
+def s3_error(status_code: int, code: str, message: str = "refused") -> httpx.Response:
+    body = f"<?xml version='1.0'?><Error><Code>{code}</Code><Message>{message}</Message></Error>"
+    return httpx.Response(
+        status_code, content=body.encode(), headers={"content-type": "application/xml"}
+    )
 
 
 def read_timeout(request: httpx.Request) -> httpx.Response:

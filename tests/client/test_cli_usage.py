@@ -310,7 +310,9 @@ def test_log_level_info_shows_each_request(env: Path, capsys: pytest.CaptureFixt
     lines = [line for line in err.splitlines() if " -> " in line]
     assert [line.split()[2] for line in lines] == ["getUploadUrl", "uploadFile"], err
     assert re.fullmatch(
-        r"sellerpic INFO uploadFile PUT http://127\.0\.0\.1:\d+/presigned/REDACTED -> HTTP 200 "
+        r"sellerpic INFO uploadFile PUT http://127\.0\.0\.1:\d+/UPLOAD/\d+/\d{4}/\d\d/\d\d/REDACTED"
+        r"\?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=REDACTED&X-Amz-Date=\d{8}T\d{6}Z"
+        r"&X-Amz-Expires=1800&X-Amz-SignedHeaders=host&X-Amz-Signature=REDACTED -> HTTP 200 "
         r"in \d+ ms",
         lines[1],
     ), lines[1]
@@ -324,8 +326,9 @@ def test_sellerpic_log_env_shows_requests_and_httpx_lines_redacted(
     code, _, err = run(capsys, "upload", str(env / "a.png"))
     assert code == 0, err
     assert "getUploadUrl GET" in err
-    assert "HTTP Request: PUT" in err and "/presigned/REDACTED" in err
-    assert not re.search(r"/presigned/(?!REDACTED)", err), err
+    put = next(line for line in err.splitlines() if "HTTP Request: PUT" in line)
+    assert "/REDACTED?" in put and "X-Amz-Signature=REDACTED" in put, put
+    assert not re.search(r"X-Amz-(Signature|Credential)=(?!REDACTED)", err), err
     monkeypatch.setenv("SELLERPIC_LOG", "loud")
     code, _, err = run(capsys, "credits")
     assert code == 2 and "SELLERPIC_LOG='loud' is not one of debug, info, warning, error" in err

@@ -156,7 +156,7 @@ def test_expired_upload_and_download_urls_are_renewed(
         task = client.remove_background(image=inputs["image"])
         task.wait(timeout=20)
     http = httpx.Client(
-        event_hooks=with_fault("expired-url", lambda r: r.url.path.startswith("/files/"))
+        event_hooks=with_fault("expired-url", lambda r: r.url.path.startswith("/RESULT/"))
     )
     with sync_client(server, http_client=http) as client:
         assert client.task(task.id, "remove_background").download(tmp_path)

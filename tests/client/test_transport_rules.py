@@ -33,6 +33,7 @@ from .fakeapi import (
     connect_timeout,
     dropped,
     read_timeout,
+    s3_error,
     status,
 )
 
@@ -155,7 +156,10 @@ def test_retry_after_parsing() -> None:
 def test_presigned_put_has_no_key_and_renews_on_403(
     client: SellerPic, api: FakeApi, files: dict[str, Path]
 ) -> None:
-    api.fault("/put/1", status(403))
+    api.fault(
+        "/UPLOAD/1/2025/01/01/00000000000000000000000000000001.png",
+        lambda request: s3_error(403, "AccessDenied", "Request has expired"),
+    )
     key = client.upload(files["image"])
     puts = [r for r in api.requests if r.method == "PUT"]
     assert len(puts) == 2 and key.endswith(".png")
@@ -163,6 +167,21 @@ def test_presigned_put_has_no_key_and_renews_on_403(
     assert all(r.headers["content-type"] == "application/octet-stream" for r in puts)
     assert list(api.uploads.values()) == [files["image"].read_bytes()]
     assert api.calls["/v1/api/upload/url"] == 2
+
+
+def test_the_presigned_url_is_used_exactly_as_returned(
+    client: SellerPic, api: FakeApi, files: dict[str, Path]
+) -> None:
+    """The PUT goes to imageUrl byte for byte: its query string (the signature, the
+    percent-encoded slashes of X-Amz-Credential) survives, and the fake storage, like S3,
+    refuses anything else."""
+    key = client.upload(files["image"])
+    (put,) = [r for r in api.requests if r.method == "PUT"]
+    issued = api.upload_urls["/" + key]
+    assert str(put.url) == issued
+    assert put.url.query.decode() == issued.split("?", 1)[1]
+    assert "X-Amz-Credential=AKIAEXAMPLE%2F20250101%2F" in str(put.url)
+    assert list(api.uploads) == ["/" + key]
 
 
 def test_multipart_upload(api: FakeApi, files: dict[str, Path]) -> None:

@@ -54,6 +54,20 @@ def test_router_matches_whole_segments_only() -> None:
     assert router.match("/a/K/N.pngx") is None
 
 
+def test_router_gives_an_object_key_path_whole() -> None:
+    async def endpoint(request: object) -> object:
+        raise AssertionError
+
+    router = Router([("PUT", "/{key:UPLOAD/}", endpoint)])  # type: ignore[list-item]
+    found = router.match("/UPLOAD/1/2025/07/18/ab.png")
+    assert found is not None and found[1] == {"key": "UPLOAD/1/2025/07/18/ab.png"}
+    assert router.match("/UPLOAD/") is None
+    odd = router.match("/UPLOAD/a\nb/\r.png")  # decoded %0A and %0D reach the signature check
+    assert odd is not None and odd[1] == {"key": "UPLOAD/a\nb/\r.png"}
+    assert router.match("/RESULT/1/x.png") is None
+    assert router.match("/v1/UPLOAD/x") is None
+
+
 async def test_a_crash_is_a_500_envelope_and_logged(
     app: Simulator, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import re
 import sys
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import httpx
 import pytest
@@ -11,7 +13,7 @@ from PIL import Image
 
 from sellerpic_mock import FakeClock
 
-from .conftest import check, created_id, status, upload
+from .conftest import check, created_id, s3_error, status, upload
 
 SAMPLE = "UPLOAD/MANAGE/SAMPLE/product/1-original.png"
 VIDEO = "UPLOAD/MANAGE/SAMPLE/image-to-video/1-original.webp"
@@ -48,18 +50,52 @@ async def test_same_url_within_12_hours_then_403(
     assert (await client.get(first)).status_code == 200
     clock.advance(6 * 3600 + 1)
     expired = await client.get(first)
-    assert expired.status_code == 403 and expired.json()["code"] == 403
+    assert expired.status_code == 403
+    assert s3_error(expired) == ("AccessDenied", "Request has expired")
     renewed = (await link(client, result_id)).json()["data"]["fileUrl"]
     assert renewed != first and (await client.get(renewed)).status_code == 200
+
+
+async def test_file_urls_have_the_s3_shape(client: httpx.AsyncClient, clock: FakeClock) -> None:
+    task_id = await created_id(client, "removeBackground", {"imageKey": SAMPLE})
+    clock.advance(10)
+    item = (await status(client, task_id))[0]
+    result_id = item["id"]
+    url = urlsplit((await link(client, result_id, "webp")).json()["data"]["fileUrl"])
+    assert re.fullmatch(r"/RESULT/\d+/\d{4}/\d{2}/\d{2}/\d{19}_output_0\.webp", url.path)
+    query = dict(parse_qsl(url.query))
+    assert list(query) == [
+        "X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires",
+        "X-Amz-SignedHeaders", "X-Amz-Signature",
+    ]  # fmt: skip
+    assert query["X-Amz-Expires"] == str(12 * 3600)
+    # A status item's fileUrl is the presigned URL of its fileKey, about a week long.
+    status_url = urlsplit(item["fileUrl"])
+    assert status_url.path == "/" + item["fileKey"]
+    assert dict(parse_qsl(status_url.query))["X-Amz-Expires"] == str(7 * 24 * 3600)
 
 
 async def test_tampered_file_url_is_403(client: httpx.AsyncClient, clock: FakeClock) -> None:
     result_id = await finished(client, clock, "removeBackground", {"imageKey": SAMPLE})
     url: str = (await link(client, result_id)).json()["data"]["fileUrl"]
-    token = url.rsplit("/", 1)[1]
-    for bad in (url[:-2], url.replace(token, "x" + token[1:]), url.rsplit("/", 1)[0] + "/garbage"):
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    other_format = parts.path.replace(".png", ".webp")
+    signature = query["X-Amz-Signature"]
+    for bad, code in (
+        (
+            url.replace(signature, ("0" if signature[0] != "0" else "1") + signature[1:]),
+            "SignatureDoesNotMatch",
+        ),
+        (url.replace("X-Amz-Expires=43200", "X-Amz-Expires=604800"), "SignatureDoesNotMatch"),
+        (urlunsplit(parts._replace(path=other_format)), "SignatureDoesNotMatch"),
+        (url.split("&X-Amz-Signature=")[0], "AccessDenied"),
+        (urlunsplit(parts._replace(query="")), "AccessDenied"),
+    ):
         answer = await client.get(bad)
-        assert answer.status_code == 403
+        assert answer.status_code == 403, bad
+        assert s3_error(answer)[0] == code, (bad, answer.text)
+    assert (await client.get(url)).status_code == 200
 
 
 async def test_not_ready_unknown_and_wrong_kind(

@@ -53,13 +53,16 @@ def test_operation_names() -> None:
     assert names.of("POST", "/v1/api/generate/nothing") is None
     assert names.of("GET", "/v1/api/generate") == "getTaskStatus"
     assert names.of("HEAD", "/v1/api/usage") == "getCreditUsage"
-    assert names.of("PUT", "/presigned/abc") == "uploadFile"
-    assert names.of("GET", "/files/abc") == "downloadFile"
     assert names.of("GET", "/presets/AI_BACKGROUND/1.png") == "getPresetPicture"
-    s3 = S3_QUERY.encode()
-    assert names.of("PUT", "/UPLOAD/1/a.png", s3) == "uploadFile"
-    assert names.of("GET", "/RESULT/1/a.png", s3) == "downloadFile"
-    assert names.of("GET", "/RESULT/1/a.png") is None
+    # The presigned routes are object keys; a refused (unsigned) request is still theirs.
+    assert names.of("PUT", "/UPLOAD/1/2026/12/01/a.png") == "uploadFile"
+    assert names.of("GET", "/RESULT/1/2026/12/01/1_output_0.png") == "downloadFile"
+    assert names.of("HEAD", "/RESULT/1/2026/12/01/1_output_0.png") == "downloadFile"
+    assert names.of("GET", "/UPLOAD/1/2026/12/01/a.png") is None
+    assert names.of("PUT", "/RESULT/1/2026/12/01/1_output_0.png") is None
+    # The token routes of earlier versions are gone.
+    assert names.of("PUT", "/presigned/abc") is None
+    assert names.of("GET", "/files/abc") is None
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 import pytest
@@ -11,15 +12,37 @@ import pytest
 from sellerpic_mock import FakeClock
 from sellerpic_mock.testing import image_bytes
 
-from .conftest import check, put_upload, upload
+from .conftest import check, put_upload, s3_error, upload
+
+AMZ = (
+    "X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires", "X-Amz-SignedHeaders",
+    "X-Amz-Signature",
+)  # fmt: skip
 
 
-async def test_upload_url_shape(client: httpx.AsyncClient) -> None:
+def _with(url: str, name: str, value: str | None) -> str:
+    """`url` with one query parameter changed (dropped when value is None), the rest as is."""
+    parts = urlsplit(url)
+    query = [(k, value if k == name else v) for k, v in parse_qsl(parts.query)]
+    kept = [(k, v) for k, v in query if v is not None]
+    return urlunsplit(parts._replace(query=urlencode(kept)))
+
+
+async def test_upload_url_has_the_s3_shape(client: httpx.AsyncClient) -> None:
     answer = await client.get("/v1/api/upload/url", params={"format": "jpeg"})
     check("getUploadUrl", answer)
     data = answer.json()["data"]
     assert re.fullmatch(r"UPLOAD/\d{19}/\d{4}/\d{2}/\d{2}/[0-9a-f]{32}\.jpeg", data["fileKey"])
-    assert data["imageUrl"].startswith("http://testserver/presigned/")
+    url = urlsplit(data["imageUrl"])
+    assert f"{url.scheme}://{url.netloc}" == "http://testserver"
+    assert url.path == "/" + data["fileKey"]  # the path is the object key
+    query = dict(parse_qsl(url.query))
+    assert tuple(query) == AMZ
+    assert query["X-Amz-Algorithm"] == "AWS4-HMAC-SHA256"
+    assert query["X-Amz-Expires"] == "1800" and query["X-Amz-SignedHeaders"] == "host"
+    assert re.fullmatch(r"\d{8}T\d{6}Z", query["X-Amz-Date"])
+    assert query["X-Amz-Credential"].endswith(f"/{query['X-Amz-Date'][:8]}/local/s3/aws4_request")
+    assert re.fullmatch(r"[0-9a-f]{64}", query["X-Amz-Signature"])
 
 
 async def test_upload_url_rejects_unknown_format(client: httpx.AsyncClient) -> None:
@@ -33,21 +56,43 @@ async def test_presigned_url_expires_after_30_minutes(
 ) -> None:
     answer = await client.get("/v1/api/upload/url", params={"format": "png"})
     url = answer.json()["data"]["imageUrl"]
-    clock.advance(30 * 60 + 1)
+    clock.advance(30 * 60 - 1)
+    assert (await client.put(url, content=image_bytes())).status_code == 200
+    clock.advance(2)
     put = await client.put(url, content=image_bytes())
     check("uploadFile", put)
-    assert put.status_code == 403 and "expired" in put.json()["msg"]
+    assert put.status_code == 403
+    assert s3_error(put) == ("AccessDenied", "Request has expired")
+    assert "<X-Amz-Expires>1800</X-Amz-Expires>" in put.text
 
 
-async def test_tampered_presigned_url_is_refused(client: httpx.AsyncClient) -> None:
+@pytest.mark.parametrize("name", AMZ)
+async def test_a_changed_or_missing_query_parameter_is_refused(
+    client: httpx.AsyncClient, name: str
+) -> None:
     answer = await client.get("/v1/api/upload/url", params={"format": "png"})
     url: str = answer.json()["data"]["imageUrl"]
-    body, _, _mac = url.rsplit("/", 1)[1].partition(".")
-    forged = url.replace(body, body[:-2] + ("AA" if body[-2:] != "AA" else "BB"))
-    for bad in (forged, url[:-3], url + "x"):
-        put = await client.put(bad, content=image_bytes())
+    value = dict(parse_qsl(urlsplit(url).query))[name]
+    changed = value[:-1] + ("0" if value[-1] != "0" else "1")
+    for bad, code in (
+        (_with(url, name, changed), "SignatureDoesNotMatch"),
+        (_with(url, name, None), "AccessDenied"),
+    ):
+        put = await client.put(bad, content=image_bytes(), headers={"Authorization": ""})
         check("uploadFile", put)
-        assert put.status_code == 403
+        assert put.status_code == 403 and s3_error(put)[0] == code, (bad, put.text)
+    # The untouched URL still works: nothing above used it up.
+    assert (await client.put(url, content=image_bytes())).status_code == 200
+
+
+async def test_a_url_signed_for_another_key_is_refused(client: httpx.AsyncClient) -> None:
+    first = (await client.get("/v1/api/upload/url", params={"format": "png"})).json()["data"]
+    second = (await client.get("/v1/api/upload/url", params={"format": "png"})).json()["data"]
+    # The first URL's signature on the second key's path.
+    swapped = first["imageUrl"].replace(first["fileKey"], second["fileKey"])
+    put = await client.put(swapped, content=image_bytes())
+    check("uploadFile", put)
+    assert put.status_code == 403 and s3_error(put)[0] == "SignatureDoesNotMatch"
 
 
 async def test_presigned_put_needs_no_key(client: httpx.AsyncClient) -> None:

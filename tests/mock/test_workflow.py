@@ -106,22 +106,44 @@ async def test_status_get_with_and_without_content_type(client: httpx.AsyncClien
 
 
 async def test_public_client_request_shapes(client: httpx.AsyncClient, clock: FakeClock) -> None:
-    """The exact calls of the public third-party client (FACTS.md section 22)."""
-    model = await upload(client)
-    garment = await upload(client, image_bytes(SIZE, "PNG", (10, 200, 10)))
+    """The exact calls of the public third-party client (FACTS.md section 22), replayed."""
+    key_only = {"Authorization": client.headers["Authorization"]}
+    keys = []
+    for colour in ((200, 10, 10), (10, 200, 10)):
+        answer = await client.get("/v1/api/upload/url?format=png", headers=key_only)
+        data = answer.json()["data"]  # it reads imageUrl and fileKey without checking code
+        put = await client.put(
+            data["imageUrl"],  # exactly as returned, query string and all
+            content=image_bytes(SIZE, "PNG", colour),
+            headers={"Content-Type": "application/octet-stream", "Authorization": ""},
+        )
+        assert 200 <= put.status_code < 300, put.text
+        keys.append(data["fileKey"])
     answer = await client.post(
         "/v1/api/generate/tryOnApparel",
-        json={"modelImageKey": model, "bottom": {"imageKey": garment}},
+        json={"modelImageKey": keys[0], "bottom": {"imageKey": keys[1]}},
     )
     assert answer.json()["code"] == 0
     task_id = answer.json()["data"]["id"]
+    # Right after create the list is already complete (4 items), each CREATED or RUNNING.
+    first = await client.get(f"/v1/api/generate?id={task_id}", headers=key_only)
+    assert isinstance(first.json()["data"]["resultList"], list)
+    assert len(first.json()["data"]["resultList"]) == 4
+    assert {i["status"].upper() for i in first.json()["data"]["resultList"]} <= {
+        "CREATED",
+        "RUNNING",
+    }
     clock.advance(10)
     items = await status(client, task_id)
     assert len(items) == 4 and all(i["status"].upper() == "SUCCESS" for i in items)
-    link = await client.get(f"/v1/api/download?downloadFormat=png&id={items[0]['id']}")
-    file = httpx.get  # noqa: F841 - the real client fetches with a plain GET and no headers
-    data = await client.get(link.json()["data"]["fileUrl"], headers={"Authorization": ""})
-    assert data.headers["content-type"].startswith("image/")
+    # A plain GET of the status item's own fileUrl, and of the download URL, with no headers.
+    link = await client.get(
+        f"/v1/api/download?downloadFormat=png&id={items[0]['id']}", headers=key_only
+    )
+    for url in (items[0]["fileUrl"], link.json()["data"]["fileUrl"]):
+        data = await client.get(url, headers={"Authorization": ""})
+        assert data.status_code == 200
+        assert data.headers["content-type"].startswith("image/")
 
 
 def test_error_messages_quoting_huge_input_stay_within_the_envelope_limit() -> None:

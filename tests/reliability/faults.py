@@ -42,11 +42,11 @@ def request_kind(request: httpx.Request) -> str:
         return "status"
     if path == "/v1/api/upload/url":
         return "upload-url"
-    if path.startswith("/presigned/"):
+    if path.startswith("/UPLOAD/"):
         return "put"
     if path == "/v1/api/download":
         return "download-url"
-    if path.startswith("/files/"):
+    if path.startswith("/RESULT/"):
         return "file"
     return "other"
 

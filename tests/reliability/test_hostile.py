@@ -9,6 +9,7 @@ import zlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import httpx
 import pytest
@@ -58,6 +59,17 @@ def envelope_4xx(answer: httpx.Response, operation: str | None = None) -> None:
         check(operation, answer)
 
 
+def storage_4xx(answer: httpx.Response, operation: str | None = None) -> str:
+    """A presigned URL's refusal: 4xx with object storage's XML `<Error>`; returns its Code."""
+    assert 400 <= answer.status_code < 500, (answer.status_code, answer.text[:300])
+    assert answer.headers["content-type"].startswith("application/xml"), answer.text[:300]
+    root = ElementTree.fromstring(answer.content)
+    assert root.tag == "Error" and root.findtext("Message"), answer.text[:300]
+    if operation is not None:
+        check(operation, answer)
+    return root.findtext("Code") or ""
+
+
 async def upload_key(client: httpx.AsyncClient, data: bytes | None = None) -> tuple[str, str]:
     answer = await client.get("/v1/api/upload/url", params={"format": "png"})
     key, url = answer.json()["data"]["fileKey"], answer.json()["data"]["imageUrl"]
@@ -87,18 +99,22 @@ async def test_traversal_file_keys_in_a_create_are_refused(a: httpx.AsyncClient,
 @pytest.mark.parametrize(
     "path",
     [
-        "/presigned/..%2F..%2Fsecret.key",
-        "/presigned/%2e%2e%2f%2e%2e%2fsecret.key",
-        "/files/..%2Fsellerpic-mock.sqlite3",
-        "/files/%2e%2e%2f%2e%2e%2fsecret.key",
+        "/UPLOAD/..%2F..%2Fsecret.key",
+        "/UPLOAD/%2e%2e%2f%2e%2e%2fsecret.key",
+        "/UPLOAD/x%2F..%2F..%2Fsecret.key?X-Amz-Signature=00",
+        "/RESULT/..%2Fsellerpic-mock.sqlite3",
+        "/RESULT/%2e%2e%2f%2e%2e%2fsecret.key",
         "/presets/BACKGROUND/..%2F..%2Fsecret.key.png",
-        "/files/abc%00.def",
+        "/RESULT/abc%00.def",
     ],
 )
 async def test_traversal_in_urls_is_refused(a: httpx.AsyncClient, path: str) -> None:
-    method = "PUT" if path.startswith("/presigned") else "GET"
+    method = "PUT" if path.startswith("/UPLOAD") else "GET"
     answer = await a.request(method, path, content=b"x" if method == "PUT" else None)
-    envelope_4xx(answer)
+    if path.startswith(("/UPLOAD", "/RESULT")):
+        assert storage_4xx(answer) == "AccessDenied"  # no signature: nothing is opened
+    else:
+        envelope_4xx(answer)
     assert b"SQLite" not in answer.content
     await healthy(a)
 
@@ -116,18 +132,25 @@ async def test_replayed_upload_url_may_overwrite_its_own_key_only(a: httpx.Async
 
 
 async def test_tampered_and_swapped_presigned_urls_are_403(a: httpx.AsyncClient) -> None:
-    _, url = await upload_key(a)
-    token = url.rsplit("/", 1)[1]
-    body, mac = token.split(".")
-    forged_mac = ("A" if mac[0] != "A" else "B") + mac[1:]
-    other_body = body[:-2] + ("AA" if body[-2:] != "AA" else "BB")
-    _, url2 = await upload_key(a)
-    swapped = url2.rsplit("/", 1)[1].split(".")[0] + "." + mac
-    for bad in (f"{body}.{forged_mac}", f"{other_body}.{mac}", swapped, body, "." + mac):
-        answer = await a.put(
-            f"/presigned/{bad}", content=image_bytes(), headers={"Authorization": ""}
-        )
-        envelope_4xx(answer, "uploadFile")
+    key, url = await upload_key(a)
+    path, _, query = url.partition("?")
+    signature = query.rsplit("X-Amz-Signature=", 1)[1]
+    forged = ("a" if signature[0] != "a" else "b") + signature[1:]
+    key2, url2 = await upload_key(a)
+    query2 = url2.partition("?")[2]
+    for bad in (
+        url.replace(signature, forged),  # another signature
+        url.replace(key, key2),  # this signature on another key
+        path.replace(key, key2)
+        + "?"
+        + query2.replace("X-Amz-Expires=1800", "X-Amz-Expires=604800"),
+        url + "0",  # a longer signature
+        path,  # no query at all
+        url.replace("X-Amz-Signature=", "X-Amz-Signature=&x="),  # an empty signature
+        url.replace("AWS4-HMAC-SHA256", "AWS4-HMAC-SHA1"),
+    ):
+        answer = await a.put(bad, content=image_bytes(), headers={"Authorization": ""})
+        assert storage_4xx(answer, "uploadFile") in ("SignatureDoesNotMatch", "AccessDenied")
         assert answer.status_code == 403
     await healthy(a)
 
@@ -141,8 +164,8 @@ async def test_expired_upload_url_is_403(a: httpx.AsyncClient) -> None:
     put = await a.put(
         answer.json()["data"]["imageUrl"], content=image_bytes(), headers={"Authorization": ""}
     )
-    envelope_4xx(put, "uploadFile")
-    assert put.status_code == 403
+    assert storage_4xx(put, "uploadFile") == "AccessDenied"
+    assert put.status_code == 403 and "Request has expired" in put.text
 
 
 # --- other accounts ----------------------------------------------------------------------------

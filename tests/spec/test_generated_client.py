@@ -9,9 +9,18 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
-from sellerpic_client.models import TaskCreatedResponse, TaskStatusResponse, UploadedAssetResponse
+from sellerpic_client import AuthenticatedClient
+from sellerpic_client.api.upload import upload_asset_file
+from sellerpic_client.models import (
+    KnownTaskStatus,
+    ResultItem,
+    TaskCreatedResponse,
+    TaskStatusResponse,
+    UploadedAssetResponse,
+)
 from tests.spec.conftest import ROOT
 from tests.spec.test_spec import OPERATIONS
 
@@ -58,13 +67,40 @@ def test_an_envelope_with_extra_fields_parses_and_keeps_them() -> None:
     assert parsed.additional_properties["request_id"] == "df8d2243a9704f688ee0721951591973"
 
 
+def test_a_known_task_status_parses_as_the_enum_and_round_trips() -> None:
+    item = ResultItem.from_dict({"id": "1956366543768004070", "status": "SUCCESS"})
+    assert item.status is KnownTaskStatus.SUCCESS
+    assert item.status == "SUCCESS"
+    assert item.to_dict()["status"] == "SUCCESS"
+    unknown = ResultItem.from_dict({"id": "1956366543768004070", "status": "QUEUED"})
+    assert type(unknown.status) is str
+    assert unknown.to_dict()["status"] == "QUEUED"
+
+
 def test_a_refused_create_without_data_parses() -> None:
-    parsed = TaskCreatedResponse.from_dict({"code": 30003, "msg": "limit", "success": False})
+    parsed = TaskCreatedResponse.from_dict(
+        {"code": 30003, "msg": "limit", "success": False, "traceId": "ZHB8oC1p4Ziy"}
+    )
     assert parsed.code == 30003
+    assert parsed.success is False
+
+
+def test_a_create_answer_without_the_documented_trace_id_is_refused() -> None:
+    # The Try-On (Accessories) page marks success and traceId required in the create answer.
+    with pytest.raises(KeyError, match="traceId"):
+        TaskCreatedResponse.from_dict({"code": 0, "data": {"id": "1"}, "success": True})
+
+
+def test_a_201_without_a_body_parses_as_none() -> None:
+    response = httpx.Response(201, request=httpx.Request("POST", "http://x/v1/api/upload"))
+    client = AuthenticatedClient(base_url="http://x", token="k")
+    assert upload_asset_file._build_response(client=client, response=response).parsed is None
 
 
 def test_nineteen_digit_ids_survive_as_strings() -> None:
-    parsed = TaskCreatedResponse.from_dict({"code": 0, "data": {"id": "1956366543768004069"}})
+    parsed = TaskCreatedResponse.from_dict(
+        {"code": 0, "data": {"id": "1956366543768004069"}, "success": True, "traceId": "t"}
+    )
     assert parsed.data.id == "1956366543768004069"
 
 

@@ -26,7 +26,7 @@ OPERATIONS = {
     "segmentImage": ("post", "/v1/api/generate/segmentImage"),
     "removeBackground": ("post", "/v1/api/generate/removeBackground"),
     "getUploadUrl": ("get", "/v1/api/upload/url"),
-    "uploadFile": ("put", "/presigned/{uploadToken}"),
+    "uploadFile": ("put", "/UPLOAD/{accountId}/{year}/{month}/{day}/{fileName}"),
     "uploadAssetFile": ("post", "/v1/api/upload"),
     "listPresets": ("get", "/v1/api/presets"),
     "getTaskStatus": ("get", "/v1/api/generate"),
@@ -124,9 +124,121 @@ def test_try_on_accessories_documents_its_five_statuses(spec: dict[str, Any]) ->
 def test_error_bodies_use_the_common_envelope(spec: dict[str, Any]) -> None:
     for op_id, op in _operations(spec):
         for status, response in op["responses"].items():
+            if (op_id, status) == ("uploadFile", "403"):
+                continue  # object storage's own XML error, see the next test
             if status.startswith(("4", "5")):
                 schema = resolve(spec, response)["content"]["application/json"]["schema"]
                 assert schema == {"$ref": "#/components/schemas/ErrorResponse"}, (op_id, status)
+
+
+def test_the_presigned_put_is_described_honestly(spec: dict[str, Any]) -> None:
+    item = spec["paths"][OPERATIONS["uploadFile"][1]]
+    op = item["put"]
+    assert item["x-evidence"]["source"] == "inferred"  # the URL's path shape
+    assert op["x-evidence"]["source"] == "documented"  # the PUT itself, 200 and 403
+    assert op["security"] == []
+    assert "exactly as returned" in " ".join(op["description"].split())
+    query = {p["name"] for p in op["parameters"] if p["in"] == "query"}
+    assert query == {
+        "X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires",
+        "X-Amz-SignedHeaders", "X-Amz-Signature",
+    }  # fmt: skip
+    body = op["requestBody"]["content"]["application/octet-stream"]["schema"]
+    assert body["maxLength"] == 10 * 1024 * 1024 and body["x-evidence"]["inferred"] == ["maxLength"]
+    assert resolve(spec, op["responses"]["413"])["x-evidence"]["source"] == "inferred"
+    forbidden = resolve(spec, op["responses"]["403"])
+    assert forbidden["x-evidence"]["source"] == "documented"
+    assert forbidden["content"]["application/xml"]["x-evidence"]["source"] == "inferred"
+
+
+def test_201_is_listed_without_a_body_where_the_pages_list_it(spec: dict[str, Any]) -> None:
+    for op_id in ("tryOnAccessories", "uploadAssetFile"):
+        method, path = OPERATIONS[op_id]
+        created = resolve(spec, spec["paths"][path][method]["responses"]["201"])
+        assert "content" not in created, op_id
+        assert created["x-evidence"]["source"] == "documented"
+    assert "boilerplate" in spec["info"]["description"]
+
+
+def test_the_envelope_requires_success_and_trace_id_where_the_pages_do(
+    spec: dict[str, Any],
+) -> None:
+    schemas = spec["components"]["schemas"]
+    assert schemas["Envelope"]["required"] == ["code"]
+    for name in ("TaskCreatedResponse", "CreditUsageResponse"):
+        required = {f for part in schemas[name]["allOf"] for f in part.get("required", [])}
+        assert required == {"success", "traceId"}, name
+
+
+def test_try_on_accessories_fields_carry_the_seed_page_descriptions(spec: dict[str, Any]) -> None:
+    props = spec["components"]["schemas"]["TryOnAccessoriesRequest"]["properties"]
+    assert {name: p["description"] for name, p in props.items()} == {
+        "modelImageKey": "Model image storage key",
+        "modelMaskKey": "Model mask image storage key",
+        "productImageKey": "Product image storage key",
+    }
+
+
+def test_labels_settled_by_the_evidence(spec: dict[str, Any]) -> None:
+    schemas = spec["components"]["schemas"]
+    ops = dict(_operations(spec))
+    assert schemas["TaskId"]["x-evidence"]["source"] == "documented"
+    assert "create answer" in schemas["TaskId"]["x-evidence"]["note"]
+
+    def claim_sources(op_id: str) -> dict[str, str]:
+        return {c["claim"]: c["source"] for c in ops[op_id]["x-evidence"]["claims"]}
+
+    assert set(claim_sources("getDownloadUrl").values()) == {"documented-1.0.1"}
+    assert "same URL" in next(iter(claim_sources("getDownloadUrl")))
+    assert claim_sources("imageToVideo") == {"Max file size 10 MB.": "documented-1.0.1"}
+    assert list(claim_sources("getTaskStatus").values()) == ["public-client"]
+    expression = schemas["SwapModelRequest"]["properties"]["expression"]
+    assert expression["x-evidence"]["source"] == "inferred"
+    assert expression["description"].startswith("Not part of the documented contract")
+
+
+def test_guessed_limits_and_bodies_are_labelled_inferred(spec: dict[str, Any]) -> None:
+    from tools.spec_report import inferred_items
+
+    labelled = {(item.location, item.keywords) for item in inferred_items(spec)}
+    expected = {
+        ("components/schemas/InstructEditRequest/properties/prompt", ("minLength", "maxLength")),
+        ("components/schemas/FileKey", ("minLength", "maxLength")),
+        ("components/schemas/TaskId", ("minLength", "maxLength")),
+        ("paths[/v1/api/presets]/get/parameters/1", ("maximum",)),
+        ("components/schemas/SegmentImageRequest/properties/expandPixels", ("minimum", "maximum")),
+        ("components/schemas/ImageToVideoRequest/properties/videoDuration", ("minimum", "maximum")),
+        (
+            "components/schemas/ReplaceBackgroundRequest/properties/backgroundColor",
+            ("pattern", "maxLength"),
+        ),
+        ("components/schemas/TaskResult/properties/resultList", ("maxItems",)),
+        ("components/responses/BadRequest", ()),
+        ("components/responses/InternalError", ()),
+        ("components/responses/Unauthorized/content/application/json", ()),
+        ("components/responses/Forbidden/content/application/json", ()),
+        ("components/responses/NotFound/content/application/json", ()),
+        (
+            "components/responses/TaskCreated/content/application/json/examples/insufficientCredits",
+            (),
+        ),
+        (
+            "paths[/v1/api/generate]/get/responses/200/content/application/json/examples/partlyFailed",
+            (),
+        ),
+    }
+    assert expected <= labelled, sorted(expected - labelled)
+
+
+def test_every_label_is_well_formed(spec: dict[str, Any]) -> None:
+    from tools.spec_report import label_problems
+
+    assert label_problems(spec) == []
+    broken = yaml.safe_load(SPEC_PATH.read_text())
+    broken["components"]["schemas"]["FileKey"]["x-evidence"]["inferred"] = ["pattern"]
+    assert label_problems(broken) == [
+        "components/schemas/FileKey: `inferred` names 'pattern', which it does not have"
+    ]
 
 
 def test_every_example_validates_against_its_schema(spec: dict[str, Any]) -> None:
@@ -171,6 +283,12 @@ def test_ids_are_strings_and_status_is_an_open_set(spec: dict[str, Any]) -> None
     assert schemas["TaskStatus"]["type"] == "string"
     assert "enum" not in schemas["TaskStatus"]
     assert schemas["TaskStatus"]["x-known-values"] == ["CREATED", "RUNNING", "SUCCESS", "FAILED"]
+    # The known values reach code generators through an anyOf that any other string also meets.
+    known, other = schemas["TaskStatus"]["anyOf"]
+    assert resolve(spec, known)["enum"] == schemas["TaskStatus"]["x-known-values"]
+    assert other["type"] == "string" and "enum" not in other
+    validator = _validator(spec, {"$ref": "#/components/schemas/TaskStatus"})
+    assert validator.is_valid("QUEUED") and validator.is_valid("SUCCESS")
     item = schemas["ResultItem"]["properties"]
     assert set(item) == {"id", "status", "fileUrl", "fileKey", "errorCode", "errorMsg"}
 

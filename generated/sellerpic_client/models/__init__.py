@@ -9,6 +9,7 @@ from .envelope import Envelope
 from .garment_image import GarmentImage
 from .image_to_video_request import ImageToVideoRequest
 from .instruct_edit_request import InstructEditRequest
+from .known_task_status import KnownTaskStatus
 from .lifestyle_scene_request import LifestyleSceneRequest
 from .preset import Preset
 from .preset_page import PresetPage
@@ -44,6 +45,7 @@ __all__ = (
     "GarmentImage",
     "ImageToVideoRequest",
     "InstructEditRequest",
+    "KnownTaskStatus",
     "LifestyleSceneRequest",
     "Preset",
     "PresetPage",

@@ -18,7 +18,7 @@ class DownloadUrl:
     status: str | Unset = UNSET
     """ Status of the result. """
     file_url: str | Unset = UNSET
-    """ Temporary download URL, valid 12 hours. """
+    """ Temporary download URL, valid 12 hours; identical requests within that window return the same URL. """
     error_msg: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.known_task_status import KnownTaskStatus
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ResultItem")
@@ -17,10 +18,11 @@ class ResultItem:
 
     id: str | Unset = UNSET
     """ A task or result id. Ids are 19-digit numbers, sent as strings because they exceed 2^53. """
-    status: str | Unset = UNSET
+    status: KnownTaskStatus | str | Unset = UNSET
     """ Status of one result item. Known values: `CREATED`, `RUNNING` (in progress, counted against
     the concurrency limit), `SUCCESS`, `FAILED` (final). The set is open: treat an unknown value
-    as in progress.
+    as in progress. The known values are offered to code generators as `KnownTaskStatus`, in an
+    `anyOf` with a plain string, so an unknown status still parses (as the string).
      """
     file_url: str | Unset = UNSET
     """ Presigned URL of the output once `SUCCESS`; empty before. Prefer getDownloadUrl. """
@@ -35,7 +37,13 @@ class ResultItem:
     def to_dict(self) -> dict[str, Any]:
         id = self.id
 
-        status = self.status
+        status: str | Unset
+        if isinstance(self.status, Unset):
+            status = UNSET
+        elif isinstance(self.status, KnownTaskStatus):
+            status = self.status.value
+        else:
+            status = self.status
 
         file_url = self.file_url
 
@@ -68,7 +76,20 @@ class ResultItem:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
 
-        status = d.pop("status", UNSET)
+        def _parse_status(data: object) -> KnownTaskStatus | str | Unset:
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                componentsschemas_task_status_type_0 = KnownTaskStatus(data)
+
+                return componentsschemas_task_status_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(KnownTaskStatus | str | Unset, data)
+
+        status = _parse_status(d.pop("status", UNSET))
 
         file_url = d.pop("fileUrl", UNSET)
 

@@ -22,7 +22,11 @@ class SwapModelRequest:
     scene_id: str | Unset = UNSET
     """ Preset id from `listPresets` with `type=SWAP_MODEL_SCENE`. """
     expression: str | Unset = UNSET
-    """ Facial expression of the new model. """
+    """ Not part of the documented contract: an inferred extra. The docs' example is cut off
+    after a fifth field whose name starts with `expres`; `expression` (a facial expression of
+    the new model) is a guess at its name and meaning. The simulator accepts it; leave it out
+    for a real deployment unless its name is confirmed.
+     """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -21,23 +21,23 @@ class TaskCreatedResponse:
 
     code: int
     """ Result code; 0 is success, anything else an error. """
+    success: bool
+    """ Whether the call succeeded. """
+    trace_id: str
+    """ Trace id of the request across the vendor's systems; quote it to support. """
     msg: str | Unset = UNSET
     """ Description of the outcome. """
-    success: bool | Unset = UNSET
-    """ Whether the call succeeded. """
-    trace_id: str | Unset = UNSET
-    """ Trace id of the request across the vendor's systems; quote it to support. """
     data: TaskCreated | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         code = self.code
 
-        msg = self.msg
-
         success = self.success
 
         trace_id = self.trace_id
+
+        msg = self.msg
 
         data: dict[str, Any] | Unset = UNSET
         if not isinstance(self.data, Unset):
@@ -48,14 +48,12 @@ class TaskCreatedResponse:
         field_dict.update(
             {
                 "code": code,
+                "success": success,
+                "traceId": trace_id,
             }
         )
         if msg is not UNSET:
             field_dict["msg"] = msg
-        if success is not UNSET:
-            field_dict["success"] = success
-        if trace_id is not UNSET:
-            field_dict["traceId"] = trace_id
         if data is not UNSET:
             field_dict["data"] = data
 
@@ -68,11 +66,11 @@ class TaskCreatedResponse:
         d = dict(src_dict)
         code = d.pop("code")
 
+        success = d.pop("success")
+
+        trace_id = d.pop("traceId")
+
         msg = d.pop("msg", UNSET)
-
-        success = d.pop("success", UNSET)
-
-        trace_id = d.pop("traceId", UNSET)
 
         _data = d.pop("data", UNSET)
         data: TaskCreated | Unset
@@ -83,9 +81,9 @@ class TaskCreatedResponse:
 
         task_created_response = cls(
             code=code,
-            msg=msg,
             success=success,
             trace_id=trace_id,
+            msg=msg,
             data=data,
         )
 

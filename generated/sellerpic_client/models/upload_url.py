@@ -16,7 +16,8 @@ class UploadUrl:
     file_key: str
     """ Storage key of an uploaded file, e.g. `UPLOAD/<account>/<yyyy>/<mm>/<dd>/<32 hex>.<ext>`. """
     image_url: str | Unset = UNSET
-    """ Presigned URL to PUT the file to; valid 30 minutes. """
+    """ Presigned URL to PUT the file to, exactly as returned (its query string carries the signature); valid 30
+    minutes. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -265,7 +265,7 @@ class JournalMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         method: str = scope["method"]
         path: str = scope["path"]
-        operation = self._operations.of(method, path, scope["query_string"])
+        operation = self._operations.of(method, path)
         mark_operation(scope, operation)
         journal = self._journal
         if not journal.size:

@@ -17,14 +17,14 @@ _FIXED = {
     ("GET", "/v1/api/presets"): "listPresets",
     ("GET", "/v1/api/usage"): "getCreditUsage",
 }
-#: Path prefixes of the routes that carry a token, and the operation of each method on them.
+#: Path prefixes of the simulator's own routes, and the operation of each method on them. The
+#: presigned URLs are object keys (`/UPLOAD/...`, `/RESULT/...`): a request to one is named
+#: by its route, signed or not, because the route answers it (a refused URL still gets its 403).
 _PREFIXED = {
-    ("PUT", "/presigned/"): "uploadFile",
-    ("GET", "/files/"): "downloadFile",
+    ("PUT", "/UPLOAD/"): "uploadFile",
+    ("GET", "/RESULT/"): "downloadFile",
     ("GET", "/presets/"): "getPresetPicture",
 }
-
-_PRESIGNED = {"PUT": "uploadFile", "GET": "downloadFile"}
 
 
 class OperationNames:
@@ -41,10 +41,10 @@ class OperationNames:
     def is_create(self, path: str) -> bool:
         return path.startswith(CREATE_PREFIX)
 
-    def of(self, method: str, path: str, query: bytes = b"") -> str | None:
-        """The operation id, or None for a path the API does not have. A presigned URL shaped
-        like object storage's (`/<object key>?X-Amz-...&X-Amz-Signature=...`) is an upload
-        when PUT, a download when read."""
+    def of(self, method: str, path: str) -> str | None:
+        """The operation id, or None for a path the simulator does not serve. A presigned URL
+        (`/<object key>?X-Amz-...&X-Amz-Signature=...`) is an upload when PUT to an `UPLOAD/`
+        key, a download when a `RESULT/` key is read."""
         found = self._fixed.get((method, path))
         if found is not None:
             return found
@@ -55,6 +55,4 @@ class OperationNames:
         for (route_method, prefix), name in _PREFIXED.items():
             if verb == route_method and path.startswith(prefix):
                 return name
-        if b"X-Amz-Signature=" in query:
-            return _PRESIGNED.get(verb)
         return None

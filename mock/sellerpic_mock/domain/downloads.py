@@ -6,7 +6,9 @@ polling stays cheap and each format is drawn once.
 
 from __future__ import annotations
 
+import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,14 +21,21 @@ from ..clock import Clock
 from ..rendering.formats import CONTENT_TYPES, encode_image
 from ..rendering.results import RenderJob, render_image
 from ..rendering.video import EncoderMissing, encode, frames
-from ..signing import InvalidToken, Signer
+from ..signing import PresignedRefused, Signer, expired
 from ..storage.db import ResultRow, Store, TaskRow
 from ..storage.files import FileStore
 from .accounts import Account
-from .errors import ApiError, bad_request, forbidden, not_found
+from .errors import ApiError, bad_request, not_found
 from .lifecycle import SUCCESS, Lifecycle
 from .presets import Presets
 from .uploads import Uploads
+
+#: The object key of a result file:
+#: `RESULT/<account>/<yyyy>/<mm>/<dd>/<task>_output_<i>[-uhd].<fmt>`.
+RESULT_KEY = re.compile(
+    r"RESULT/(?P<account>\d+)/\d{4}/\d{2}/\d{2}/"
+    r"(?P<task>\d+)_output_(?P<idx>\d+)(?P<uhd>-uhd)?\.(?P<fmt>[a-z0-9]+)"
+)
 
 
 @dataclass(frozen=True)
@@ -54,9 +63,13 @@ def result_name(task: TaskRow, result: ResultRow, fmt: str) -> str:
     return f"{task.id}_output_{result.idx}.{fmt}"
 
 
-def result_key(task: TaskRow, result: ResultRow) -> str:
+def result_key(task: TaskRow, result: ResultRow, fmt: str | None = None, uhd: bool = False) -> str:
+    """The object key of a result in `fmt` (its default format if None); the path of its URLs."""
     day = time.strftime("%Y/%m/%d", time.gmtime(task.finish_at))
-    name = result_name(task, result, default_format(result.kind))
+    name = result_name(task, result, fmt or default_format(result.kind))
+    if uhd and result.kind == "image":
+        stem, _, ext = name.rpartition(".")
+        name = f"{stem}-uhd.{ext}"
     return f"RESULT/{task.account_id}/{day}/{name}"
 
 
@@ -79,14 +92,18 @@ class Downloads:
         self._uploads = uploads
         self._presets = presets
 
-    def _url(self, result_id: str, fmt: str, uhd: bool, expires: float, base_url: str) -> str:
-        payload = {"k": "dl", "r": result_id, "f": fmt, "u": int(uhd), "e": round(expires, 3)}
-        return f"{base_url}/files/{self._signer.sign(payload)}"
+    def _path(self, task: TaskRow, result: ResultRow, fmt: str, uhd: bool, issued: float) -> str:
+        """Path and query of a presigned GET of the result, valid from `issued` for as long as
+        getDownloadUrl's URLs live (the spec's x-url-lifetime)."""
+        key = result_key(task, result, fmt, uhd)
+        lifetime = catalog().url_lifetime("getDownloadUrl")
+        return self._signer.presign("GET", key, issued, lifetime)
 
     def status_url(self, task: TaskRow, result: ResultRow, base_url: str) -> str:
-        # Derived from the finish time, so every poll shows the same URL without a write.
-        expires = task.finish_at + catalog().url_lifetime("getTaskStatus")
-        return self._url(result.id, default_format(result.kind), False, expires, base_url)
+        # Signed at the finish time, so every poll shows the same URL without a write.
+        key = result_key(task, result)
+        lifetime = catalog().url_lifetime("getTaskStatus")
+        return base_url + self._signer.presign("GET", key, task.finish_at, lifetime)
 
     def issue(
         self,
@@ -121,34 +138,36 @@ class Downloads:
                 f"use one of {', '.join(allowed)}"
             )
         name = result_name(task, result, fmt)
+        lifetime = catalog().url_lifetime("getDownloadUrl")
         if expired:
             # The expired-url fault: a URL that is already past its time, not remembered.
-            return DownloadLink(name, status, self._url(result_id, fmt, uhd, now - 1, base_url))
+            issued = now - lifetime - 1
+            return DownloadLink(name, status, base_url + self._path(task, result, fmt, uhd, issued))
         existing = self._store.download(result_id, fmt, uhd)
         if existing is not None and existing[1] > now:
-            url = f"{base_url}/files/{existing[0]}"
+            path = existing[0]
         else:
-            expires = now + catalog().url_lifetime("getDownloadUrl")
-            url = self._url(result_id, fmt, uhd, expires, base_url)
-            token = url.rsplit("/", 1)[1]
-            self._store.put_download(result_id, fmt, uhd, token, expires)
-        return DownloadLink(name, status, url)
+            # The same URL for 12 hours (1.0.1): remembered with the moment it stops working.
+            path = self._path(task, result, fmt, uhd, now)
+            self._store.put_download(result_id, fmt, uhd, path, int(now) + lifetime)
+        return DownloadLink(name, status, base_url + path)
 
-    def open(self, token: str, force_expired: bool = False) -> tuple[Path, str]:
-        """The file behind a download URL, rendered on first use. Runs in a worker thread."""
-        try:
-            payload = self._signer.verify(token)
-        except InvalidToken:
-            raise forbidden("Forbidden: the download URL is invalid") from None
-        if payload.get("k") != "dl":
-            raise forbidden("Forbidden: the download URL is invalid")
-        if force_expired or float(payload.get("e", 0)) <= self._clock.now():
-            raise forbidden("Forbidden: the download URL has expired; ask getDownloadUrl again")
-        result_id, fmt, uhd = str(payload["r"]), str(payload["f"]), bool(payload.get("u"))
-        result = self._store.result(result_id)
-        task = None if result is None else self._store.task(result.task_id)
-        if result is None or task is None:
-            raise forbidden("Forbidden: the download URL is invalid")
+    def open(
+        self, key: str, query: Mapping[str, str], force_expired: bool = False
+    ) -> tuple[Path, str]:
+        """The file behind a presigned GET of `key`, rendered on first use. Runs in a worker
+        thread. Refusals are S3's: PresignedRefused (403, or 404 for a key that names nothing)."""
+        now = self._clock.now()
+        grant = self._signer.verify("GET", key, query, now)
+        if force_expired:
+            raise expired(grant.expires_in, grant.expires_at, now)
+        found = RESULT_KEY.fullmatch(key)
+        task = None if found is None else self._store.task(found["task"])
+        results = [] if task is None else self._store.results(task.id)
+        result = next((r for r in results if found and r.idx == int(found["idx"])), None)
+        if found is None or task is None or result is None:
+            raise PresignedRefused("NoSuchKey", "The specified key does not exist.", status=404)
+        fmt, uhd = found["fmt"], bool(found["uhd"])
         return self.rendered(task, result, fmt, uhd), CONTENT_TYPES[fmt]
 
     def rendered(self, task: TaskRow, result: ResultRow, fmt: str, uhd: bool) -> Path:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,11 +25,11 @@ from sellerpic_spec.images import (
 )
 
 from ..clock import Clock
-from ..signing import InvalidToken, Signer
+from ..signing import PresignedRefused, Signer, expired
 from ..storage.db import Store, UploadRow
 from ..storage.files import FileStore
 from .accounts import Account
-from .errors import ApiError, bad_request, forbidden, too_large
+from .errors import ApiError, bad_request, too_large
 
 #: Account id of the built-in sample files every account may use (the docs' sample keys).
 SAMPLE_OWNER = 0
@@ -73,28 +73,32 @@ class Uploads:
         key = self._new_key(account, fmt)
         self._store.insert_upload(UploadRow(key, account.id, fmt, False, 0, 0, 0, now))
         # The expired-url fault hands out a URL that is already past its time.
-        expires = now - 1 if expired else now + catalog().url_lifetime("getUploadUrl")
-        token = self._signer.sign({"k": "up", "f": key, "e": round(expires, 3)})
-        return IssuedUpload(key, f"{base_url}/presigned/{token}")
+        lifetime = catalog().url_lifetime("getUploadUrl")
+        issued = now - lifetime - 1 if expired else now
+        path = self._signer.presign("PUT", key, issued, lifetime)
+        return IssuedUpload(key, f"{base_url}{path}")
 
-    def _pending(self, token: str, force_expired: bool) -> UploadRow:
-        try:
-            payload = self._signer.verify(token)
-        except InvalidToken:
-            raise forbidden("Forbidden: the upload URL is invalid") from None
-        if payload.get("k") != "up" or not isinstance(payload.get("f"), str):
-            raise forbidden("Forbidden: the upload URL is invalid")
-        if force_expired or float(payload.get("e", 0)) <= self._clock.now():
-            raise forbidden("Forbidden: the upload URL has expired; request a new one")
-        row = self._store.upload(str(payload["f"]))
+    def _pending(self, key: str, query: Mapping[str, str], force_expired: bool) -> UploadRow:
+        """The reserved upload a presigned PUT may write, or PresignedRefused (403)."""
+        now = self._clock.now()
+        grant = self._signer.verify("PUT", key, query, now)
+        if force_expired:
+            raise expired(grant.expires_in, grant.expires_at, now)
+        row = self._store.upload(key)
         if row is None:
-            raise forbidden("Forbidden: the upload URL is invalid")
+            # Signed by this simulator, but for a key its store no longer holds.
+            raise PresignedRefused("AccessDenied", "Access Denied")
         return row
 
     async def receive_presigned(
-        self, token: str, chunks: AsyncIterator[bytes], force_expired: bool = False
+        self,
+        key: str,
+        query: Mapping[str, str],
+        chunks: AsyncIterator[bytes],
+        force_expired: bool = False,
     ) -> None:
-        row = self._pending(token, force_expired)
+        """Store the body of a PUT to the presigned URL of `key` (its path) with `query`."""
+        row = self._pending(key, query, force_expired)
         rules = catalog().upload_rules("uploadFile")
         limit = rules.max_bytes
         target = self._files.upload_path(row.file_key)

@@ -6,7 +6,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
-from ..envelope import ok
+from ..envelope import ok, storage_error
+from ..signing import PresignedRefused
 from .common import account, base_url, fault_is, raw_query, services
 
 
@@ -26,9 +27,16 @@ async def get_download_url(request: Request) -> Response:
 
 
 async def get_file(request: Request) -> Response:
+    """GET of a presigned result URL: the path is the object key, the query the signature."""
     svc = services(request)
-    # Rendering may take a moment on first download: keep it off the event loop.
-    path, content_type = await run_in_threadpool(
-        svc.downloads.open, request.path_params["token"], fault_is(request, "expired-url")
-    )
+    try:
+        # Rendering may take a moment on first download: keep it off the event loop.
+        path, content_type = await run_in_threadpool(
+            svc.downloads.open,
+            request.path_params["key"],
+            raw_query(request),
+            fault_is(request, "expired-url"),
+        )
+    except PresignedRefused as refused:
+        return storage_error(refused)
     return FileResponse(path, media_type=content_type)

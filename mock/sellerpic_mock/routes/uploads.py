@@ -7,7 +7,8 @@ import secrets
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..envelope import ok
+from ..envelope import ok, storage_error
+from ..signing import PresignedRefused
 from .common import account, base_url, fault_is, raw_query, services
 
 
@@ -22,10 +23,17 @@ async def get_upload_url(request: Request) -> Response:
 
 
 async def upload_file(request: Request) -> Response:
+    """PUT to a presigned URL: the path is the file key, the query carries the signature."""
     svc = services(request)
-    await svc.uploads.receive_presigned(
-        request.path_params["token"], request.stream(), fault_is(request, "expired-url")
-    )
+    try:
+        await svc.uploads.receive_presigned(
+            request.path_params["key"],
+            raw_query(request),
+            request.stream(),
+            fault_is(request, "expired-url"),
+        )
+    except PresignedRefused as refused:
+        return storage_error(refused)
     # The documented 200 of uploadFile has no body.
     return Response(status_code=200)
 

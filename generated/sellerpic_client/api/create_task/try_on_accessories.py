@@ -1,5 +1,5 @@
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -32,15 +32,14 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Envelope | TaskCreatedResponse | None:
+) -> Any | Envelope | TaskCreatedResponse | None:
     if response.status_code == 200:
         response_200 = TaskCreatedResponse.from_dict(response.json())
 
         return response_200
 
     if response.status_code == 201:
-        response_201 = TaskCreatedResponse.from_dict(response.json())
-
+        response_201 = cast(Any, None)
         return response_201
 
     if response.status_code == 400:
@@ -76,7 +75,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Envelope | TaskCreatedResponse]:
+) -> Response[Any | Envelope | TaskCreatedResponse]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -89,7 +88,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: TryOnAccessoriesRequest,
-) -> Response[Envelope | TaskCreatedResponse]:
+) -> Response[Any | Envelope | TaskCreatedResponse]:
     """Create an accessories try-on task
 
      Places a product (bag, hat, jewellery...) on a model, inside the region given by the model mask.
@@ -108,7 +107,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | TaskCreatedResponse]
+        Response[Any | Envelope | TaskCreatedResponse]
     """
 
     kwargs = _get_kwargs(
@@ -126,7 +125,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: TryOnAccessoriesRequest,
-) -> Envelope | TaskCreatedResponse | None:
+) -> Any | Envelope | TaskCreatedResponse | None:
     """Create an accessories try-on task
 
      Places a product (bag, hat, jewellery...) on a model, inside the region given by the model mask.
@@ -145,7 +144,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | TaskCreatedResponse
+        Any | Envelope | TaskCreatedResponse
     """
 
     return sync_detailed(
@@ -158,7 +157,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: TryOnAccessoriesRequest,
-) -> Response[Envelope | TaskCreatedResponse]:
+) -> Response[Any | Envelope | TaskCreatedResponse]:
     """Create an accessories try-on task
 
      Places a product (bag, hat, jewellery...) on a model, inside the region given by the model mask.
@@ -177,7 +176,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | TaskCreatedResponse]
+        Response[Any | Envelope | TaskCreatedResponse]
     """
 
     kwargs = _get_kwargs(
@@ -193,7 +192,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: TryOnAccessoriesRequest,
-) -> Envelope | TaskCreatedResponse | None:
+) -> Any | Envelope | TaskCreatedResponse | None:
     """Create an accessories try-on task
 
      Places a product (bag, hat, jewellery...) on a model, inside the region given by the model mask.
@@ -212,7 +211,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | TaskCreatedResponse
+        Any | Envelope | TaskCreatedResponse
     """
 
     return (

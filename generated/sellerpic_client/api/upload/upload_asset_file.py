@@ -1,5 +1,5 @@
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -32,15 +32,14 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Envelope | UploadedAssetResponse | None:
+) -> Any | Envelope | UploadedAssetResponse | None:
     if response.status_code == 200:
         response_200 = UploadedAssetResponse.from_dict(response.json())
 
         return response_200
 
     if response.status_code == 201:
-        response_201 = UploadedAssetResponse.from_dict(response.json())
-
+        response_201 = cast(Any, None)
         return response_201
 
     if response.status_code == 400:
@@ -81,7 +80,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Envelope | UploadedAssetResponse]:
+) -> Response[Any | Envelope | UploadedAssetResponse]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -94,7 +93,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: UploadAssetFileRequest,
-) -> Response[Envelope | UploadedAssetResponse]:
+) -> Response[Any | Envelope | UploadedAssetResponse]:
     """Upload a file in one request
 
      Uploads one image as `multipart/form-data` (field `file`) and returns its file key
@@ -111,7 +110,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | UploadedAssetResponse]
+        Response[Any | Envelope | UploadedAssetResponse]
     """
 
     kwargs = _get_kwargs(
@@ -129,7 +128,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: UploadAssetFileRequest,
-) -> Envelope | UploadedAssetResponse | None:
+) -> Any | Envelope | UploadedAssetResponse | None:
     """Upload a file in one request
 
      Uploads one image as `multipart/form-data` (field `file`) and returns its file key
@@ -146,7 +145,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | UploadedAssetResponse
+        Any | Envelope | UploadedAssetResponse
     """
 
     return sync_detailed(
@@ -159,7 +158,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: UploadAssetFileRequest,
-) -> Response[Envelope | UploadedAssetResponse]:
+) -> Response[Any | Envelope | UploadedAssetResponse]:
     """Upload a file in one request
 
      Uploads one image as `multipart/form-data` (field `file`) and returns its file key
@@ -176,7 +175,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | UploadedAssetResponse]
+        Response[Any | Envelope | UploadedAssetResponse]
     """
 
     kwargs = _get_kwargs(
@@ -192,7 +191,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: UploadAssetFileRequest,
-) -> Envelope | UploadedAssetResponse | None:
+) -> Any | Envelope | UploadedAssetResponse | None:
     """Upload a file in one request
 
      Uploads one image as `multipart/form-data` (field `file`) and returns its file key
@@ -209,7 +208,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | UploadedAssetResponse
+        Any | Envelope | UploadedAssetResponse
     """
 
     return (
