@@ -341,3 +341,32 @@ def test_without_the_extra_pytest_starts_and_the_fixture_names_it(lean_with_pyte
     assert done.returncode == 1, done.stdout + done.stderr
     assert "1 passed, 1 error" in done.stdout
     assert "pip install 'sellerpic-kit[simulator]'" in done.stdout
+
+
+# --- the newcomer's path: the docs' runnable examples, from the installed wheel ----------------
+def test_the_docs_examples_run_from_the_installed_wheel(full: Venv) -> None:
+    """The quick start (no picture files: the sample keys) and the async example, as written,
+    run by the wheel's own `python` and `sellerpic` from outside the repository."""
+    from sellerpic_mock.config import MockConfig
+    from sellerpic_mock.testing import run_server
+    from tests.client.test_docs_examples import BLOCKS, DOCUMENTED_ORIGIN
+
+    assert any("Semaphore" in code for _, _, code in BLOCKS)
+    config = MockConfig(created_seconds=0.05, running_seconds=0.1)
+    with run_server(config) as url:
+        for where, kind, code in BLOCKS:
+            code = code.replace(DOCUMENTED_ORIGIN, url)
+            folder = full.cwd / where.replace(":", "-")
+            folder.mkdir()
+            env = {k: v for k, v in user_env().items() if not k.startswith("SELLERPIC_")}
+            env["PATH"] = f"{full.bin}{os.pathsep}{env.get('PATH', '')}"
+            if kind == "python":
+                env.update(SELLERPIC_BASE_URL=url, SELLERPIC_API_KEY=DEMO_API_KEY)
+                command = [str(full.bin / "python"), "-c", code]
+            else:
+                command = ["bash", "-euo", "pipefail", "-c", code]
+            done = subprocess.run(
+                command, cwd=folder, env=env, capture_output=True, text=True, timeout=180
+            )
+            assert done.returncode == 0, f"{where}\n{done.stdout}\n{done.stderr}"
+            assert "Traceback" not in done.stderr, f"{where}\n{done.stderr}"
