@@ -162,6 +162,11 @@ class Snapshot:
         )
 
 
+def _to_download_again(records: list[JobRecord]) -> int:
+    """Jobs whose task succeeded but whose files the run could not fetch."""
+    return sum(1 for r in records if r.state == "failed" and r.task_id and not r.failures)
+
+
 def job_keys(record: JobRecord) -> set[str]:
     found: set[str] = set()
     for value in (record.keys or {}).values():
@@ -354,14 +359,23 @@ def run_soak(
                 existing = load_state(state_file)
                 snapshots.append(Snapshot.of(existing))
                 try:
-                    client.batch(
+                    report = client.batch(
                         jobs,
                         state_file=state_file,
                         output_dir=output_dir,
                         poll_interval=config.poll_interval,
                         on_event=progress,
                     )
-                    break
+                    undelivered = _to_download_again(report.records)
+                    if not undelivered:
+                        break
+                    # What the docs tell a user: a job whose results could not be fetched
+                    # (refused twice, or denied after a new URL) is downloaded by the next run,
+                    # without creating it again.
+                    resumes += 1
+                    log(f"{undelivered} job(s) without their results; rerun #{resumes}")
+                    if resumes > config.max_resumes:
+                        raise RuntimeError("results still undelivered after the reruns")
                 except SellerPicError as exc:
                     scan.check_exception(exc)
                     resumes += 1
