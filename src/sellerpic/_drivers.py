@@ -14,7 +14,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import httpx
 
@@ -36,6 +36,8 @@ from ._logging import log
 from ._redaction import loggable_url, scrub_secrets
 from ._results import BadResultError, PartialFile
 from .errors import ClientClosedError
+
+_HttpT = TypeVar("_HttpT", httpx.Client, httpx.AsyncClient)
 
 CHUNK_SIZE = 64 * 1024
 #: How much of an error answer to a file download is read (decoded): enough for any envelope,
@@ -184,21 +186,26 @@ def _closed_error() -> ClientClosedError:
     )
 
 
-class SyncDriver:
-    """Performs effects with blocking httpx calls. Every request is streamed and its body
-    read chunk by chunk, so the whole-request deadline is checked as the bytes arrive."""
+class _Driver(Generic[_HttpT]):
+    """What both drivers hold: the httpx client, the generated client over it, the
+    whole-request deadline (seconds, real time) and the clock pauses are taken on."""
 
     def __init__(
         self,
-        http: httpx.Client,
+        http: _HttpT,
         api: AuthenticatedClient,
         deadline: float | None = None,
         clock: Clock = SYSTEM_CLOCK,
     ) -> None:
-        self.http = http
+        self.http: _HttpT = http
         self.api = api
         self.deadline = deadline
         self.clock = clock
+
+
+class SyncDriver(_Driver[httpx.Client]):
+    """Performs effects with blocking httpx calls. Every request is streamed and its body
+    read chunk by chunk, so the whole-request deadline is checked as the bytes arrive."""
 
     def run(self, steps: Steps[T]) -> T:
         outcome: Any = None
@@ -283,21 +290,9 @@ class SyncDriver:
             raise
 
 
-class AsyncDriver:
+class AsyncDriver(_Driver[httpx.AsyncClient]):
     """Performs effects with httpx.AsyncClient; the steps are the same as for `SyncDriver`.
     The whole-request deadline is a timeout around each attempt."""
-
-    def __init__(
-        self,
-        http: httpx.AsyncClient,
-        api: AuthenticatedClient,
-        deadline: float | None = None,
-        clock: Clock = SYSTEM_CLOCK,
-    ) -> None:
-        self.http = http
-        self.api = api
-        self.deadline = deadline
-        self.clock = clock
 
     async def run(self, steps: Steps[T]) -> T:
         outcome: Any = None

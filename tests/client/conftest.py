@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -51,6 +52,16 @@ def files(tmp_path: Path) -> dict[str, Path]:
     paths["small_mask"].write_bytes(mask((32, 32)))
     paths["gif"].write_bytes(b"GIF89a" + b"\x00" * 64)
     return paths
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    """A simulator served on loopback whose tasks finish in 0.15 s (the CLI tests' target)."""
+    sim = pytest.importorskip("sellerpic_mock.testing")
+    from sellerpic_mock.config import MockConfig
+
+    with sim.run_server(MockConfig(created_seconds=0.05, running_seconds=0.1)) as url:
+        yield url
 
 
 @pytest.fixture

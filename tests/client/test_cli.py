@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,12 +10,6 @@ import pytest
 sim = pytest.importorskip("sellerpic_mock.testing")
 from sellerpic.cli import main  # noqa: E402
 from sellerpic_mock.config import MockConfig  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    with sim.run_server(MockConfig(created_seconds=0.05, running_seconds=0.1)) as url:
-        yield url
 
 
 @pytest.fixture

@@ -22,12 +22,6 @@ NOWHERE = "http://127.0.0.1:9"
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    with sim.run_server(MockConfig(created_seconds=0.05, running_seconds=0.1)) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
 def slow_server() -> Iterator[str]:
     """Tasks take about 2 s: long enough to be caught unfinished."""
     with sim.run_server(MockConfig(created_seconds=0.5, running_seconds=1.5)) as url:

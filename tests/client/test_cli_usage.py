@@ -10,7 +10,6 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,15 +18,8 @@ from tests.reliability.secretscan import SecretScan
 
 sim = pytest.importorskip("sellerpic_mock.testing")
 from sellerpic.cli import build_parser, main  # noqa: E402
-from sellerpic_mock.config import MockConfig  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    with sim.run_server(MockConfig(created_seconds=0.05, running_seconds=0.1)) as url:
-        yield url
 
 
 @pytest.fixture

@@ -14,13 +14,11 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 sim = pytest.importorskip("sellerpic_mock.testing")
-from sellerpic_mock.config import MockConfig  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 DOCS = (REPO / "README.md", REPO / "docs" / "USAGE.md")
@@ -39,12 +37,6 @@ def runnable_blocks() -> list[tuple[str, str, str]]:
 
 
 BLOCKS = runnable_blocks()
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    with sim.run_server(MockConfig(created_seconds=0.05, running_seconds=0.1)) as url:
-        yield url
 
 
 def test_the_docs_have_runnable_examples() -> None:
