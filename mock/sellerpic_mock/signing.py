@@ -12,7 +12,6 @@ A changed, missing or expired parameter is refused the way S3 refuses it: 403 wi
 from __future__ import annotations
 
 import calendar
-import hashlib
 import hmac
 import os
 import secrets
@@ -20,7 +19,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 #: Stands where S3 puts the access key id; it grants nothing by itself.
@@ -79,6 +78,12 @@ def object_path(key: str) -> str:
     return "/" + quote(key, safe="/")
 
 
+def query_string(params: Mapping[str, str]) -> str:
+    """`params` as urlencode writes them, for values that are URL-safe but for slashes (every
+    value presign() writes). Two URLs a status poll: urlencode took a third of its time."""
+    return "&".join(f"{name}={value.replace('/', '%2F')}" for name, value in params.items())
+
+
 @dataclass(frozen=True)
 class Grant:
     """What a verified URL allows: `method` on `key` until `expires_at`."""
@@ -95,7 +100,7 @@ class Signer:
 
     def _signature(self, method: str, key: str, params: Mapping[str, str]) -> str:
         signed = "\n".join([method, key, *(params[name] for name in PARAMETERS[:-1])])
-        return hmac.new(self._secret, signed.encode("utf-8", "replace"), hashlib.sha256).hexdigest()
+        return hmac.digest(self._secret, signed.encode("utf-8", "replace"), "sha256").hex()
 
     def presign(self, method: str, key: str, issued_at: float, expires_in: int) -> str:
         """The path and query of a URL granting `method` on `key` for `expires_in` seconds
@@ -109,7 +114,7 @@ class Signer:
             "X-Amz-SignedHeaders": SIGNED_HEADERS,
         }
         params["X-Amz-Signature"] = self._signature(method, key, params)
-        return f"{object_path(key)}?{urlencode(params)}"
+        return f"{object_path(key)}?{query_string(params)}"
 
     def verify(self, method: str, key: str, query: Mapping[str, str], now: float) -> Grant:
         """The grant of a presigned URL, or PresignedRefused naming what is wrong with it."""

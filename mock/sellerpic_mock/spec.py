@@ -39,12 +39,48 @@ class InvalidRequest(ValueError):
     """A request the spec refuses; the message names the field and the rule (the 400's msg)."""
 
 
+#: Keywords that describe a schema and constrain nothing.
+_ANNOTATIONS = frozenset({"description", "example", "examples", "title", "deprecated"})
+#: Keywords whose value maps names to schemas, or is a schema, or a list of schemas.
+_SCHEMA_MAPS = ("properties", "patternProperties", "definitions")
+_SCHEMA_VALUES = ("items", "additionalProperties", "not")
+_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf")
+
+
+def constraints(schema: dict[str, Any]) -> dict[str, Any]:
+    """`schema` with the same verdicts in fewer steps: annotations and `x-` extensions dropped,
+    and an `allOf` of one schema (how the spec attaches a description to a `$ref`) merged into
+    its parent when their keywords do not overlap. The validator descends into every subschema
+    and `allOf`, which cost a create about a third of its body check."""
+    lean: dict[str, Any] = {}
+    for keyword, value in schema.items():
+        if keyword in _ANNOTATIONS or keyword.startswith("x-"):
+            continue
+        if keyword in _SCHEMA_MAPS and isinstance(value, dict):
+            value = {name: _constraints_of(sub) for name, sub in value.items()}
+        elif keyword in _SCHEMA_VALUES:
+            value = _constraints_of(value)
+        elif keyword in _SCHEMA_LISTS and isinstance(value, list):
+            value = [_constraints_of(sub) for sub in value]
+        lean[keyword] = value
+    only = lean.get("allOf")
+    inner = only[0] if isinstance(only, list) and len(only) == 1 else None
+    if isinstance(inner, dict) and not set(inner) & (set(lean) - {"allOf"}):
+        del lean["allOf"]
+        lean.update(inner)
+    return lean
+
+
+def _constraints_of(value: Any) -> Any:
+    return constraints(value) if isinstance(value, dict) else value
+
+
 class SchemaCheck:
     """One schema's verdict on a value (OAS 3.0 schemas are JSON Schema draft 4)."""
 
     def __init__(self, schema: dict[str, Any]) -> None:
         self.schema = schema
-        self.validator = Draft4Validator(schema)
+        self.validator = Draft4Validator(constraints(schema))
 
     def error(self, value: Any) -> ValidationError | None:
         """None for a valid value, else the error that best names the field."""

@@ -301,8 +301,13 @@ class Catalog:
 
     def result_formats(self, kind: str) -> tuple[str, ...]:
         """Download formats of a result kind (`image`, `video`); the first is the default."""
+        return self._formats_by_result_kind[kind]
+
+    @cached_property
+    def _formats_by_result_kind(self) -> dict[str, tuple[str, ...]]:
+        # Read on every status poll (a result's default format): built once.
         by_kind = _facts(self._schema("DownloadFormat")["x-formats-by-result-kind"])
-        return tuple(by_kind[kind])
+        return {kind: tuple(formats) for kind, formats in by_kind.items()}
 
     @cached_property
     def image_rules(self) -> ImageRules:

@@ -99,9 +99,9 @@ class Downloads:
         lifetime = catalog().url_lifetime("getDownloadUrl")
         return self._signer.presign("GET", key, issued, lifetime)
 
-    def status_url(self, task: TaskRow, result: ResultRow, base_url: str) -> str:
-        # Signed at the finish time, so every poll shows the same URL without a write.
-        key = result_key(task, result)
+    def status_url(self, task: TaskRow, key: str, base_url: str) -> str:
+        """The URL of a status item: a presigned GET of the result's `key` (its file key).
+        Signed at the finish time, so every poll shows the same URL without a write."""
         lifetime = catalog().url_lifetime("getTaskStatus")
         return base_url + self._signer.presign("GET", key, task.finish_at, lifetime)
 

@@ -124,13 +124,15 @@ class Tasks:
 
     # --- status --------------------------------------------------------------------------
     def status(self, account: Account, task_id: str, base_url: str) -> list[dict[str, Any]]:
-        task = self._store.task(task_id)
-        if task is None or task.account_id != account.id:
+        found = self._store.task_and_results(task_id)
+        if found is None or found[0].account_id != account.id:
             raise not_found(f"Record Not Found: no task with id {task_id}")
+        task, results = found
         now = self._lifecycle.now()
-        self._lifecycle.settle_if_due(task, now)
+        if self._lifecycle.settle_if_due(task, now):
+            results = self._store.results(task_id)
         items = []
-        for result in self._store.results(task_id):
+        for result in results:
             status = self._lifecycle.status(task, result, now)
             item: dict[str, Any] = {
                 "id": result.id,
@@ -141,8 +143,9 @@ class Tasks:
                 "errorMsg": "",
             }
             if status == SUCCESS:
-                item["fileUrl"] = self._downloads.status_url(task, result, base_url)
-                item["fileKey"] = result_key(task, result)
+                key = result_key(task, result)
+                item["fileUrl"] = self._downloads.status_url(task, key, base_url)
+                item["fileKey"] = key
             elif status == FAILED:
                 # A failure forced through the control API carries its own code and message.
                 forced = self._store.result_error(result.id) if result.status else None

@@ -103,8 +103,11 @@ class ResultRow(NamedTuple):
     status: str | None
 
 
-_TASK_COLUMNS = "id, account_id, operation, params, created_at, running_at, finish_at, settled"
-_RESULT_COLUMNS = "id, task_id, idx, credits, fails, kind, status"
+# The columns are the row types' fields, in their order.
+_TASK_COLUMNS = ", ".join(TaskRow._fields)
+_RESULT_COLUMNS = ", ".join(ResultRow._fields)
+_TASK_COLUMNS_OF_T = ", ".join(f"t.{name}" for name in TaskRow._fields)
+_RESULT_COLUMNS_OF_R = ", ".join(f"r.{name}" for name in ResultRow._fields)
 
 
 def _task(row: tuple[object, ...]) -> TaskRow:
@@ -276,6 +279,19 @@ class Store:
             f"SELECT {_RESULT_COLUMNS} FROM results WHERE task_id = ? ORDER BY idx", (task_id,)
         )
         return [_result(row) for row in rows]
+
+    def task_and_results(self, task_id: str) -> tuple[TaskRow, list[ResultRow]] | None:
+        """A task and its results in index order, read in one statement (a status poll)."""
+        rows = self._all(
+            f"SELECT {_TASK_COLUMNS_OF_T}, {_RESULT_COLUMNS_OF_R} FROM tasks t "
+            "JOIN results r ON r.task_id = t.id WHERE t.id = ? ORDER BY r.idx",
+            (task_id,),
+        )
+        if not rows:
+            # A task is stored with its results in one transaction: no rows, no task.
+            return None
+        width = len(TaskRow._fields)
+        return _task(rows[0][:width]), [_result(row[width:]) for row in rows]
 
     def result(self, result_id: str) -> ResultRow | None:
         row = self._one(f"SELECT {_RESULT_COLUMNS} FROM results WHERE id = ?", (result_id,))
