@@ -19,6 +19,7 @@ from .ids import new_ids, unit_fraction
 from .lifecycle import FAILED, GENERATION_FAILED, GENERATION_FAILED_MSG, SUCCESS, Lifecycle
 from .limits import Limits
 from .presets import Presets
+from .settled import SettledAnswers
 from .uploads import Uploads
 
 
@@ -62,6 +63,7 @@ class Tasks:
         self._limits = limits
         self._lifecycle = lifecycle
         self._downloads = downloads
+        self._settled = SettledAnswers()
 
     # --- create --------------------------------------------------------------------------
     def create(
@@ -102,15 +104,13 @@ class Tasks:
 
     def _check_inputs(self, account: Account, operation: Operation, body: dict[str, Any]) -> None:
         facts = operation.facts
-        rows: dict[str, UploadRow] = {}
-        for field, key in facts.file_keys(body):
-            row = self._uploads.owned(account, key, field)
+        rows = self._uploads.owned(account, list(facts.file_keys(body)))
+        for field, row in rows.items():
             try:
                 # The upload checked format and animation; the task checks its own limits.
                 check_image(_info(row), facts.image_rules)
             except ImageRuleError as exc:
                 raise bad_request(f"{field}: {exc.rule}: {exc.message}") from None
-            rows[field] = row
         for field, image_field in facts.masks.items():
             mask, image = rows.get(field), rows.get(image_field)
             if mask is None or image is None:
@@ -124,6 +124,11 @@ class Tasks:
 
     # --- status --------------------------------------------------------------------------
     def status(self, account: Account, task_id: str, base_url: str) -> list[dict[str, Any]]:
+        """The items of getTaskStatus's resultList (shared with the settled-answers cache:
+        serialise them, do not change them)."""
+        kept = self._settled.get(task_id, account.id, base_url)
+        if kept is not None:
+            return kept
         found = self._store.task_and_results(task_id)
         if found is None or found[0].account_id != account.id:
             raise not_found(f"Record Not Found: no task with id {task_id}")
@@ -131,6 +136,14 @@ class Tasks:
         now = self._lifecycle.now()
         if self._lifecycle.settle_if_due(task, now):
             results = self._store.results(task_id)
+        items = self._items(task, results, now, base_url)
+        if all(result.status is not None for result in results):
+            self._settled.keep(task_id, account.id, base_url, items)
+        return items
+
+    def _items(
+        self, task: TaskRow, results: list[ResultRow], now: float, base_url: str
+    ) -> list[dict[str, Any]]:
         items = []
         for result in results:
             status = self._lifecycle.status(task, result, now)

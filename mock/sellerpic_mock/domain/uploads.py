@@ -165,14 +165,19 @@ class Uploads:
         return extension
 
     # --- registry ------------------------------------------------------------------------
-    def owned(self, account: Account, file_key: str, field: str) -> UploadRow:
-        """The stored upload behind a key the account may use, else 400 naming the field."""
-        row = self._store.upload(file_key)
-        if row is None or row.account_id not in (account.id, SAMPLE_OWNER):
-            raise bad_request(f"{field}: file key not found: {file_key}")
-        if not row.stored:
-            raise bad_request(f"{field}: nothing was uploaded to this file key yet: {file_key}")
-        return row
+    def owned(self, account: Account, keys: list[tuple[str, str]]) -> dict[str, UploadRow]:
+        """field -> the stored upload behind each (field, file key) the account may use; the
+        first field whose key it may not use is a 400 naming it."""
+        rows = self._store.uploads([key for _, key in keys])
+        found = {}
+        for field, file_key in keys:
+            row = rows.get(file_key)
+            if row is None or row.account_id not in (account.id, SAMPLE_OWNER):
+                raise bad_request(f"{field}: file key not found: {file_key}")
+            if not row.stored:
+                raise bad_request(f"{field}: nothing was uploaded to this file key yet: {file_key}")
+            found[field] = row
+        return found
 
     def path(self, file_key: str) -> Path:
         return self._files.upload_path(file_key)

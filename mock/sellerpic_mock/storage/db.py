@@ -104,6 +104,7 @@ class ResultRow(NamedTuple):
 
 
 # The columns are the row types' fields, in their order.
+_UPLOAD_COLUMNS = ", ".join(UploadRow._fields)
 _TASK_COLUMNS = ", ".join(TaskRow._fields)
 _RESULT_COLUMNS = ", ".join(ResultRow._fields)
 _TASK_COLUMNS_OF_T = ", ".join(f"t.{name}" for name in TaskRow._fields)
@@ -240,12 +241,18 @@ class Store:
         )
 
     def upload(self, file_key: str) -> UploadRow | None:
-        row = self._one(
-            "SELECT file_key, account_id, format, stored, width, height, size, created_at "
-            "FROM uploads WHERE file_key = ?",
-            (file_key,),
-        )
+        row = self._one(f"SELECT {_UPLOAD_COLUMNS} FROM uploads WHERE file_key = ?", (file_key,))
         return None if row is None else UploadRow._make(row)
+
+    def uploads(self, file_keys: list[str]) -> dict[str, UploadRow]:
+        """The uploads behind `file_keys` that exist, in one statement (a create's inputs)."""
+        if not file_keys:
+            return {}
+        marks = ", ".join("?" * len(file_keys))
+        rows = self._all(
+            f"SELECT {_UPLOAD_COLUMNS} FROM uploads WHERE file_key IN ({marks})", tuple(file_keys)
+        )
+        return {str(row[0]): UploadRow._make(row) for row in rows}
 
     # --- tasks ---------------------------------------------------------------------------
     def insert_task(self, task: TaskRow, results: list[ResultRow]) -> None:
@@ -284,14 +291,15 @@ class Store:
         """A task and its results in index order, read in one statement (a status poll)."""
         rows = self._all(
             f"SELECT {_TASK_COLUMNS_OF_T}, {_RESULT_COLUMNS_OF_R} FROM tasks t "
-            "JOIN results r ON r.task_id = t.id WHERE t.id = ? ORDER BY r.idx",
+            "LEFT JOIN results r ON r.task_id = t.id WHERE t.id = ? ORDER BY r.idx",
             (task_id,),
         )
         if not rows:
-            # A task is stored with its results in one transaction: no rows, no task.
             return None
         width = len(TaskRow._fields)
-        return _task(rows[0][:width]), [_result(row[width:]) for row in rows]
+        # A task without results comes back as one row whose result columns are NULL.
+        results = [_result(row[width:]) for row in rows if row[width] is not None]
+        return _task(rows[0][:width]), results
 
     def result(self, result_id: str) -> ResultRow | None:
         row = self._one(f"SELECT {_RESULT_COLUMNS} FROM results WHERE id = ?", (result_id,))
