@@ -226,9 +226,14 @@ class OperationFacts:
             raise LookupError(f"the spec gives {self.operation_id} no x-concurrency-limit")
         return self.concurrency_limit
 
-    @property
+    @cached_property
     def file_key_fields(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields if f.file_key)
+
+    @cached_property
+    def _file_key_paths(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        # Walked on every create: split once.
+        return tuple((name, tuple(name.split("."))) for name in self.file_key_fields)
 
     def field(self, name: str) -> Field:
         for candidate in self.fields:
@@ -253,9 +258,9 @@ class OperationFacts:
     def file_keys(self, body: Mapping[str, Any]) -> list[tuple[str, str]]:
         """(field, file key) for every file-key field the body fills, nested ones included."""
         found = []
-        for name in self.file_key_fields:
+        for name, parts in self._file_key_paths:
             value: Any = body
-            for part in name.split("."):
+            for part in parts:
                 value = value.get(part) if isinstance(value, dict) else None
             if isinstance(value, str):
                 found.append((name, value))

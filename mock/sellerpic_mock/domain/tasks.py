@@ -104,19 +104,20 @@ class Tasks:
 
     def _check_inputs(self, account: Account, operation: Operation, body: dict[str, Any]) -> None:
         facts = operation.facts
-        rows = self._uploads.owned(account, list(facts.file_keys(body)))
-        for field, row in rows.items():
+        rows = self._uploads.owned(account, facts.file_keys(body))
+        infos = {field: _info(row) for field, row in rows.items()}
+        for field, info in infos.items():
             try:
                 # The upload checked format and animation; the task checks its own limits.
-                check_image(_info(row), facts.image_rules)
+                check_image(info, facts.image_rules)
             except ImageRuleError as exc:
                 raise bad_request(f"{field}: {exc.rule}: {exc.message}") from None
         for field, image_field in facts.masks.items():
-            mask, image = rows.get(field), rows.get(image_field)
+            mask, image = rows.get(field), infos.get(image_field)
             if mask is None or image is None:
                 continue
             try:
-                self._uploads.check_mask(mask, _info(image))
+                self._uploads.check_mask(mask, image)
             except ImageRuleError as exc:
                 raise bad_request(f"{field}: {exc.rule}: {exc.message}") from None
         for field, kind in facts.presets_in(body):
