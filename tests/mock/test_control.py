@@ -425,6 +425,20 @@ async def test_journal_records_what_each_request_did(
     )
 
 
+async def test_journal_keeps_no_answer(
+    app: Simulator, client: httpx.AsyncClient, clock: FakeClock
+) -> None:
+    # What an entry shows of an answer is its status and code: a full journal need not hold
+    # ten thousand answers.
+    task_id = await created_id(client, "tryOnAccessories", ACCESSORIES)
+    clock.advance(10)
+    answers = [(await client.get("/v1/api/generate", params={"id": task_id})).content]
+    answers.append((await client.get("/v1/api/usage")).content)
+    held = [field for row in app.control.journal._rows for field in row]
+    assert all(answer not in held for answer in answers)
+    assert not any(isinstance(field, bytes) and len(field) > 256 for field in held)
+
+
 async def test_journal_records_refunds_where_they_happen(
     make_app: Callable[..., Simulator], clock: FakeClock
 ) -> None:

@@ -23,7 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..clock import Clock
 from ..domain.meter import Meter, current_meter
-from ..routes.common import ACCOUNT_KEY
+from ..routes.common import ACCOUNT_KEY, CREATED_KEY
 from ..scope import fault_label, mark_operation
 from ..spec import CREATE_PREFIX
 from .operations import OperationNames
@@ -237,15 +237,6 @@ def envelope_code(body: bytes) -> int | None:
         return None
 
 
-def created_task_id(body: bytes) -> str | None:
-    try:
-        data = orjson.loads(body).get("data")
-    except (orjson.JSONDecodeError, AttributeError):
-        return None
-    task_id = data.get("id") if isinstance(data, dict) else None
-    return task_id if isinstance(task_id, str) else None
-
-
 class JournalMiddleware:
     """Records one entry per request to the wrapped app; names each request's operation in the
     scope for the fault rules."""
@@ -288,13 +279,16 @@ class JournalMiddleware:
             # Only numbers, strings and bytes (the fault aside): the collector stops tracking
             # such a tuple, so ten thousand of them cost its passes nothing.
             answer = scope.get(ANSWER_KEY)
-            status = body = None
+            status = code = None
             if answer is not None:
                 status, body = answer.status_code, getattr(answer, "body", None)
+                # The code, not the answer: an entry shows no more, and a full journal held
+                # ten thousand answers (a status answer is over a kilobyte).
+                code = None if body is None else envelope_code(body)
             account_id = scope.get(ACCOUNT_KEY)
             create = None
             if chunks is not None and operation is not None:
-                create = self._create(journal, body, account_id, operation, chunks, sim)
+                create = self._create(journal, code, scope, account_id, operation, chunks, sim)
             journal.add_row(
                 (
                     journal.new_id(),
@@ -307,7 +301,7 @@ class JournalMiddleware:
                     operation,
                     answered,
                     status,
-                    body,
+                    code,
                     fault_label(scope),
                     account_id,
                     meter.charged,
@@ -319,7 +313,8 @@ class JournalMiddleware:
     @staticmethod
     def _create(
         journal: Journal,
-        answer: bytes | None,
+        code: int | None,
+        scope: Scope,
         account_id: int | None,
         operation: str,
         chunks: list[bytes],
@@ -329,9 +324,7 @@ class JournalMiddleware:
         out at once, since the duplicate check depends on the order of creates."""
         raw = b"".join(chunks)
         digest = body_digest(raw)
-        task_id = None
-        if answer is not None and envelope_code(answer) == 0:
-            task_id = created_task_id(answer)
+        task_id = scope.get(CREATED_KEY) if code == 0 else None
         duplicate = None
         if account_id is not None:
             duplicate = journal.duplicate_of(account_id, operation, digest, sim)
@@ -345,8 +338,8 @@ def _entry_of(row: Entry | tuple[Any, ...]) -> Entry:
     if isinstance(row, Entry):
         return row
     (entry_id, wall, sim, duration, method, path, query, operation, answered, answered_status,
-     body, fault, account_id, charged, refunded, create) = row  # fmt: skip
-    status, code = _seen(fault, answered, answered_status, body)
+     answered_code, fault, account_id, charged, refunded, create) = row  # fmt: skip
+    status, code = _seen(fault, answered, answered_status, answered_code)
     task_id = duplicate = kept = None
     if create is not None:
         task_id, duplicate, raw = create
@@ -375,7 +368,7 @@ def _entry_of(row: Entry | tuple[Any, ...]) -> Entry:
 
 
 def _seen(
-    fault: str | None, answered: bool, status: int | None, body: bytes | None
+    fault: str | None, answered: bool, status: int | None, code: int | None
 ) -> tuple[int | None, int | None]:
     """The HTTP status and envelope code the client received: what the route answered,
     unless a fault replaced the answer or the connection was cut."""
@@ -384,7 +377,7 @@ def _seen(
         return None, None
     if kind in ("server-error", "server-error-after"):
         return 500, 500  # the injected answer, not the route's
-    return status, None if body is None else envelope_code(body)
+    return status, code
 
 
 def _parsed(raw: bytes | None) -> Any:

@@ -27,6 +27,8 @@ def services(request: Request) -> Services:
 
 #: Where the caller's account id is kept for the request journal (which never sees the key).
 ACCOUNT_KEY = "sellerpic_mock.account"
+#: Where a create puts the id of the task it made, for the request journal.
+CREATED_KEY = "sellerpic_mock.created_task"
 
 
 def account(request: Request) -> Account:

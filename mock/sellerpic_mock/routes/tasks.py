@@ -7,7 +7,7 @@ from starlette.responses import Response
 
 from ..domain.errors import not_found
 from ..envelope import ok
-from .common import account, base_url, fault_is, json_body, raw_query, services
+from .common import CREATED_KEY, account, base_url, fault_is, json_body, raw_query, services
 
 
 async def create_task(request: Request) -> Response:
@@ -20,6 +20,7 @@ async def create_task(request: Request) -> Response:
     task_id = svc.tasks.create(
         caller, operation, body, force_limit=fault_is(request, "concurrency-limit")
     )
+    request.scope[CREATED_KEY] = task_id
     return ok({"id": task_id})
 
 
