@@ -140,6 +140,9 @@ class Store:
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.executescript(_SCHEMA)
+        # One cursor for every statement, each read before the next under the lock, where
+        # Connection.execute would make and register a new cursor for each.
+        self._sql = self._conn.cursor()
         self._closed = False
 
     def close(self) -> None:
@@ -158,29 +161,29 @@ class Store:
             if self._conn.in_transaction:
                 yield
                 return
-            self._conn.execute("BEGIN IMMEDIATE")
+            self._sql.execute("BEGIN IMMEDIATE")
             try:
                 yield
-                self._conn.execute("COMMIT")
+                self._sql.execute("COMMIT")
             except BaseException:
                 # A COMMIT that failed (a full disk) leaves the transaction open: close it, so
                 # the next request starts clean once there is space again.
                 if self._conn.in_transaction:
-                    self._conn.execute("ROLLBACK")
+                    self._sql.execute("ROLLBACK")
                 raise
 
     def _one(self, sql: str, args: tuple[object, ...]) -> tuple[object, ...] | None:
         with self._lock:
-            row: tuple[object, ...] | None = self._conn.execute(sql, args).fetchone()
+            row: tuple[object, ...] | None = self._sql.execute(sql, args).fetchone()
             return row
 
     def _all(self, sql: str, args: tuple[object, ...]) -> list[tuple[object, ...]]:
         with self._lock:
-            return list(self._conn.execute(sql, args).fetchall())
+            return list(self._sql.execute(sql, args).fetchall())
 
     def _run(self, sql: str, args: tuple[object, ...]) -> int:
         with self._lock:
-            return self._conn.execute(sql, args).rowcount
+            return self._sql.execute(sql, args).rowcount
 
     # --- accounts ------------------------------------------------------------------------
     def upsert_account(self, account_id: int, api_key: str, total: int) -> None:
@@ -257,12 +260,12 @@ class Store:
     # --- tasks ---------------------------------------------------------------------------
     def insert_task(self, task: TaskRow, results: list[ResultRow]) -> None:
         with self.transaction():
-            self._conn.execute(
+            self._sql.execute(
                 f"INSERT INTO tasks ({_TASK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (task.id, task.account_id, task.operation, task.params, task.created_at,
                  task.running_at, task.finish_at, int(task.settled)),
             )  # fmt: skip
-            self._conn.executemany(
+            self._sql.executemany(
                 f"INSERT INTO results ({_RESULT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [(r.id, r.task_id, r.idx, r.credits, int(r.fails), r.kind, r.status)
                  for r in results],
@@ -322,7 +325,7 @@ class Store:
             )
             if claimed != 1:
                 return False
-            self._conn.executemany(
+            self._sql.executemany(
                 "UPDATE results SET status = ? WHERE id = ?",
                 [(status, result_id) for result_id, status in statuses.items()],
             )
@@ -335,17 +338,17 @@ class Store:
         due = "SELECT id FROM tasks WHERE account_id = ? AND settled = 0 AND finish_at <= ?"
         args = (account_id, now)
         with self.transaction():
-            row = self._conn.execute(
+            row = self._sql.execute(
                 f"SELECT COALESCE(SUM(credits), 0) FROM results WHERE fails = 1 "
                 f"AND task_id IN ({due})",
                 args,
             ).fetchone()
-            self._conn.execute(
+            self._sql.execute(
                 f"UPDATE results SET status = CASE WHEN fails THEN ? ELSE ? END "
                 f"WHERE task_id IN ({due})",
                 (failed, success, *args),
             )
-            self._conn.execute(
+            self._sql.execute(
                 "UPDATE tasks SET settled = 1 WHERE account_id = ? AND settled = 0 "
                 "AND finish_at <= ?",
                 args,
@@ -417,18 +420,18 @@ class Store:
         messages of failed results); False when it had finished or was settled already. Call
         inside transaction() so that a refund commits with the statuses."""
         with self.transaction():
-            ended = self._conn.execute(
+            ended = self._sql.execute(
                 "UPDATE tasks SET settled = 1, finish_at = ?, running_at = MIN(running_at, ?) "
                 "WHERE id = ? AND settled = 0 AND finish_at > ?",
                 (now, now, task_id, now),
             )
             if ended.rowcount != 1:
                 return False
-            self._conn.executemany(
+            self._sql.executemany(
                 "UPDATE results SET status = ? WHERE id = ?",
                 [(status, result_id) for result_id, status in statuses.items()],
             )
-            self._conn.executemany(
+            self._sql.executemany(
                 "INSERT OR REPLACE INTO result_errors (result_id, code, msg) VALUES (?, ?, ?)",
                 [(result_id, code, msg) for result_id, (code, msg) in errors.items()],
             )
