@@ -13,8 +13,6 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
-from sellerpic_spec import ImageRules, OperationFacts, catalog
-
 from .errors import InvalidInputError
 
 # Not `typing.TYPE_CHECKING`: importing typing costs the CLI's start-up more than all of
@@ -22,6 +20,16 @@ from .errors import InvalidInputError
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Literal
+
+    from sellerpic_spec import Catalog, ImageRules, OperationFacts
+
+
+def catalog() -> Catalog:
+    """The spec's facts, imported on first use: `sellerpic --help` reads the table and never
+    asks for them."""
+    from sellerpic_spec import catalog as bundled
+
+    return bundled()
 
 
 class _Lazy:

@@ -85,6 +85,18 @@ def test_help_and_argument_errors_import_no_network_stack(
     assert "LOADED=\n" in result.stderr, result.stderr
 
 
+def test_the_command_list_reads_no_spec(tmp_path: Path) -> None:
+    # `sellerpic --help` names the commands; the catalogue is first needed by a command's own
+    # options, so the bare list does not pay for importing it.
+    probe = _PROBE.replace('"anyio"}', '"anyio", "sellerpic_spec"}')
+    result = subprocess.run(
+        [sys.executable, "-c", probe, "--help"],
+        capture_output=True, text=True, timeout=60, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "LOADED=\n" in result.stderr, result.stderr
+
+
 # --- 17.6: options before and after the command, no doubled prefix, every spelling ---------------
 def test_common_options_work_before_and_after_the_command(
     env: Path, capsys: pytest.CaptureFixture[str], server: str
