@@ -279,3 +279,23 @@ def paired_ratios(sim: dict[str, Any], prism: dict[str, Any]) -> dict[str, float
         pairs = zip(sim[name]["runs"], prism[name]["runs"], strict=True)
         ratios[name] = median([a["rps"] / b["rps"] for a, b in pairs])
     return ratios
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m bench.mockspeed`: this benchmark alone (the full run's settings by default),
+    printing each point's simulator / Prism ratio and both servers' requests per second."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m bench.mockspeed", description=__doc__)
+    parser.add_argument("--duration", type=float, default=3.0, help="seconds per run")
+    parser.add_argument("--reps", type=int, default=5, help="runs per server and point")
+    args = parser.parse_args(argv)
+    found = measure(args.duration, args.reps, pick_generator(smoke=False))
+    for point, ratio in found["simulator_over_prism_rps"].items():
+        sim, other = found["simulator"][point]["rps"], found["prism"][point]["rps"]
+        print(f"{point:10s} {ratio:5.2f} x Prism  ({sim:,.0f} vs {other:,.0f}/s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,7 +1,7 @@
 """Back to the configured state: the services rebuilt over an emptied data dir.
 
-Rebuilding, rather than deleting rows, empties every cache the services keep (accounts,
-balances, stored uploads, finished answers) by construction. The URL-signing secret of a
+Rebuilding, rather than deleting rows, empties every cache the services keep (the mask
+verdicts, the settled tasks' answers) by construction. The URL-signing secret of a
 persistent data dir stays: it signs nothing that still exists.
 """
 
