@@ -101,6 +101,38 @@ async def test_masks_must_match_and_be_black_and_white(client: httpx.AsyncClient
         )
 
 
+async def _accessories(client: httpx.AsyncClient, model: str, mask: str) -> httpx.Response:
+    product = await upload(client)
+    body = {"modelImageKey": model, "modelMaskKey": mask, "productImageKey": product}
+    return await create(client, "tryOnAccessories", body)
+
+
+async def test_a_kept_mask_verdict_is_the_verdict_for_that_image_size(
+    client: httpx.AsyncClient,
+) -> None:
+    # Mask verdicts are kept per mask and image size: each size gets its own.
+    mask = await upload(client, mask_bytes((64, 64)))
+    small = await upload(client, image_bytes((64, 64)))
+    large = await upload(client, image_bytes((96, 96)))
+    for model, accepted in ((small, True), (large, False), (small, True), (large, False)):
+        answer = await _accessories(client, model, mask)
+        assert (answer.json()["code"] == 0) is accepted, answer.text
+
+
+async def test_a_mask_written_again_is_checked_again(client: httpx.AsyncClient) -> None:
+    answer = await client.get("/v1/api/upload/url", params={"format": "png"})
+    url, mask = answer.json()["data"]["imageUrl"], answer.json()["data"]["fileKey"]
+    model = await upload(client, image_bytes((64, 64)))
+    good, grey = mask_bytes((64, 64)), mask_bytes((64, 64), grey=True)
+    for content, accepted in ((good, True), (grey, False)):
+        put = await client.put(url, content=content, headers={"Authorization": ""})
+        assert put.status_code == 200, put.text
+        answer = await _accessories(client, model, mask)
+        assert (answer.json()["code"] == 0) is accepted, answer.text
+        if not accepted:
+            assert "black and white" in answer.json()["msg"], answer.text
+
+
 async def test_segment_image_resolution_limit(client: httpx.AsyncClient) -> None:
     key = await upload(client, image_bytes((2001, 16)))
     answer = await create(client, "segmentImage", {"imageKey": key})
