@@ -52,8 +52,8 @@ _SCHEMA_LISTS = ("allOf", "anyOf", "oneOf")
 def constraints(schema: dict[str, Any]) -> dict[str, Any]:
     """`schema` with the same verdicts in fewer steps: annotations and `x-` extensions dropped,
     and an `allOf` of one schema (how the spec attaches a description to a `$ref`) merged into
-    its parent when their keywords do not overlap. The validator descends into every subschema
-    and `allOf`, which cost a create about a third of its body check."""
+    its parent when their keywords do not overlap. The validator takes a step for every
+    keyword and descends into every `allOf`, annotations and wrappers included."""
     lean: dict[str, Any] = {}
     for keyword, value in schema.items():
         if keyword in _ANNOTATIONS or keyword.startswith("x-"):
