@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 
-from sellerpic_mock.testing import serve_in_subprocess, stop_process
+from sellerpic_mock.testing import announced_server, serve_command, stop_process
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -35,12 +35,15 @@ class Server:
 
 
 @contextmanager
-def simulator(*args: str, data_dir: Path | None = None) -> Iterator[Server]:
+def simulator(
+    *args: str, data_dir: Path | None = None, env: dict[str, str] | None = None
+) -> Iterator[Server]:
     """`sellerpic-mock serve --port 0 --ephemeral ...` in its own process (single worker);
-    with `data_dir`, a persistent data dir there instead (flushed to disk at checkpoints)."""
+    with `data_dir`, a persistent data dir there instead (flushed to disk at checkpoints);
+    with `env`, in that environment (another checkout's sources on PYTHONPATH, say)."""
     where = ["--ephemeral"] if data_dir is None else ["--data-dir", str(data_dir)]
-    served = serve_in_subprocess(*where, "--credits", str(MANY_CREDITS), *args)
-    with served as (url, process):
+    command = serve_command(*where, "--credits", str(MANY_CREDITS), *args)
+    with announced_server(command, env=env) as (url, process):
         wait_ready(url + "/v1/api/usage", {"Authorization": f"Bearer {DEMO_KEY}"})
         yield Server(url, process.pid, process)
 

@@ -27,7 +27,17 @@ from typing import Any
 from sellerpic import SellerPic
 
 from .batch import Counter, _client, upload_inputs
-from .common import DEMO_KEY, ROOT, Server, canned_server, median, prism, simulator, wait_idle
+from .common import (
+    DEMO_KEY,
+    ROOT,
+    Server,
+    canned_server,
+    cpu_seconds,
+    median,
+    prism,
+    simulator,
+    wait_idle,
+)
 
 CONCURRENCIES = (1, 50)
 #: Seconds of load on each server before the measured runs of each point.
@@ -155,38 +165,46 @@ class Target:
 
 
 def _measure_side_by_side(
-    targets: dict[str, Target], duration: float, reps: int, generator: str
+    targets: dict[str, Target],
+    duration: float,
+    reps: int,
+    generator: str,
+    points: list[tuple[str, int]] | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """Every point on every server, the servers alternating within each repetition: this
-    machine drifts by tens of percent over minutes, and a ratio of runs taken minutes apart
-    measured the drift as much as the servers. Each run starts once both servers are idle."""
+    """Every point (endpoint, clients; by default status and create at 1 and 50) on every
+    server, the servers alternating within each repetition: this machine drifts by tens of
+    percent over minutes, and a ratio of runs taken minutes apart measured the drift as much as
+    the servers. Each run starts once both servers are idle, and records the server's CPU per
+    request beside its requests per second."""
     requests = {name: _targets(t.server, t.status_id, t.body) for name, t in targets.items()}
     out: dict[str, dict[str, Any]] = {name: {} for name in targets}
     pids = [target.server.pid for target in targets.values()]
     names = list(targets)
-    for endpoint in ("status", "create"):
-        for concurrency in CONCURRENCIES:
-            if duration >= 1.0:
-                # Warm-up at the point's own load (Prism's JIT, the simulator's caches), not
-                # recorded; not in the smoke. With 1 s at 50 clients per endpoint only, Prism's
-                # first run of a point was often its slowest (966 and 1,002 status polls/s at
-                # 1 client, against 1,077 to 1,673 in the runs after).
-                for name in names:
-                    url, method, payload = requests[name][endpoint]
-                    key = targets[name].key
-                    run_load(url, method, payload, concurrency, WARM_UP_S, key, generator)
-            runs: dict[str, list[dict[str, Any]]] = {name: [] for name in targets}
-            for rep in range(reps):
-                # Who goes first alternates, so neither server always runs right after the other.
-                for name in names if rep % 2 == 0 else names[::-1]:
-                    target = targets[name]
-                    url, method, payload = requests[name][endpoint]
-                    wait_idle(pids)
-                    runs[name].append(
-                        run_load(url, method, payload, concurrency, duration, target.key, generator)
-                    )
-            for name in targets:
-                out[name][f"{endpoint}_c{concurrency}"] = _summarise(runs[name])
+    wanted = points or [(e, c) for e in ("status", "create") for c in CONCURRENCIES]
+    for endpoint, concurrency in wanted:
+        if duration >= 1.0:
+            # Warm-up at the point's own load (Prism's JIT, the simulator's caches), not
+            # recorded; not in the smoke. With 1 s at 50 clients per endpoint only, Prism's
+            # first run of a point was often its slowest (966 and 1,002 status polls/s at
+            # 1 client, against 1,077 to 1,673 in the runs after).
+            for name in names:
+                url, method, payload = requests[name][endpoint]
+                key = targets[name].key
+                run_load(url, method, payload, concurrency, WARM_UP_S, key, generator)
+        runs: dict[str, list[dict[str, Any]]] = {name: [] for name in targets}
+        for rep in range(reps):
+            # Who goes first alternates, so neither server always runs right after the other.
+            for name in names if rep % 2 == 0 else names[::-1]:
+                target = targets[name]
+                url, method, payload = requests[name][endpoint]
+                wait_idle(pids)
+                used = cpu_seconds(target.server.pid)
+                run = run_load(url, method, payload, concurrency, duration, target.key, generator)
+                used = cpu_seconds(target.server.pid) - used
+                run["cpu_us_per_request"] = used / max(run["requests"], 1) * 1e6
+                runs[name].append(run)
+        for name in targets:
+            out[name][f"{endpoint}_c{concurrency}"] = _summarise(runs[name])
     return out
 
 
@@ -270,14 +288,17 @@ def measure(duration: float, reps: int, generator: str = "python") -> dict[str, 
     return results
 
 
-def paired_ratios(sim: dict[str, Any], prism: dict[str, Any]) -> dict[str, float]:
-    """Per point, the median over repetitions of simulator / Prism in that repetition: the
-    two runs of a pair were taken seconds apart, so the machine's drift cancels out of each
-    ratio, which a ratio of the two medians does not ensure."""
+def paired_ratios(
+    sim: dict[str, Any], prism: dict[str, Any], figure: str = "rps"
+) -> dict[str, float]:
+    """Per point, the median over repetitions of simulator / Prism (or any two servers) in
+    that repetition, of `figure` in each run: the two runs of a pair were taken seconds apart,
+    so the machine's drift cancels out of each ratio, which a ratio of the two medians does not
+    ensure."""
     ratios: dict[str, float] = {}
     for name in sim:
         pairs = zip(sim[name]["runs"], prism[name]["runs"], strict=True)
-        ratios[name] = median([a["rps"] / b["rps"] for a, b in pairs])
+        ratios[name] = median([a[figure] / b[figure] for a, b in pairs])
     return ratios
 
 

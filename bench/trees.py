@@ -4,10 +4,10 @@
     python -m bench.trees /tmp/before .  [--points status:1,create:50] [--reps 7]
 
 Each tree's simulator runs from its own sources (PYTHONPATH at its mock/, spec/, src/ and
-generated/) under this interpreter and its installed packages, the way `bench.mockspeed` starts
-one (`--ephemeral`, tasks that finish at once, plenty of credits). The same load hits both in
-turns, who goes first alternating, each run starting once both are idle; printed per point:
-B / A requests per second and B / A server CPU per request, each the median over the pairs.
+generated/) under this interpreter and its installed packages, started and loaded as
+`bench.mockspeed` does (`--ephemeral`, tasks that finish at once, plenty of credits; its
+side-by-side runs, who goes first alternating); printed per point: B / A requests per second and
+B / A server CPU per request, each the median over the pairs.
 """
 
 from __future__ import annotations
@@ -15,71 +15,51 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-from sellerpic_mock.testing import announced_server, serve_command
-
-from .common import DEMO_KEY, MANY_CREDITS, Server, cpu_seconds, median, wait_idle, wait_ready
-from .mockspeed import _prepare_simulator, _targets, pick_generator, run_load
+from .common import DEMO_KEY, simulator
+from .mockspeed import (
+    Target,
+    _measure_side_by_side,
+    _prepare_simulator,
+    paired_ratios,
+    pick_generator,
+)
 
 POINTS = ("status:1", "status:50", "create:1", "create:50")
+INSTANT = ("--created-seconds", "0", "--running-seconds", "0")
 
 
-@contextmanager
-def tree_simulator(tree: Path) -> Iterator[Server]:
+def sources(tree: Path) -> dict[str, str]:
+    """The environment that runs a checkout's simulator from its own sources."""
     parts = ("mock", "spec", "src", "generated")
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(str(tree / part) for part in parts))
-    command = serve_command(
-        "--ephemeral", "--credits", str(MANY_CREDITS),
-        "--created-seconds", "0", "--running-seconds", "0",
-    )  # fmt: skip
-    with announced_server(command, stderr=subprocess.DEVNULL, env=env) as (url, process):
-        wait_ready(url + "/v1/api/usage", {"Authorization": f"Bearer {DEMO_KEY}"})
-        yield Server(url, process.pid, process)
+    return dict(os.environ, PYTHONPATH=os.pathsep.join(str(tree / part) for part in parts))
 
 
 def compare(
     before: Path, after: Path, points: list[str], reps: int, duration: float
 ) -> dict[str, dict[str, float]]:
-    generator = pick_generator(smoke=False)
-    found: dict[str, dict[str, float]] = {}
-    with tree_simulator(before) as a, tree_simulator(after) as b:
-        requests = {}
-        for server in (a, b):
-            status_id, body = _prepare_simulator(server)
-            requests[server.pid] = _targets(server, status_id, body)
-        for point in points:
-            endpoint, clients = point.split(":")
-            rps: dict[int, list[float]] = {a.pid: [], b.pid: []}
-            cpu: dict[int, list[float]] = {a.pid: [], b.pid: []}
-            for server in (a, b):  # warm-up at the point's own load
-                url, method, payload = requests[server.pid][endpoint]
-                run_load(url, method, payload, int(clients), 1.0, DEMO_KEY, generator)
-            for rep in range(reps):
-                for server in (a, b) if rep % 2 == 0 else (b, a):
-                    url, method, payload = requests[server.pid][endpoint]
-                    wait_idle([a.pid, b.pid])
-                    used = cpu_seconds(server.pid)
-                    run = run_load(
-                        url, method, payload, int(clients), duration, DEMO_KEY, generator
-                    )
-                    used = cpu_seconds(server.pid) - used
-                    rps[server.pid].append(run["rps"])
-                    cpu[server.pid].append(used / max(run["rps"] * duration, 1.0))
-            found[point] = {
-                "after_over_before_rps": median(
-                    [y / x for x, y in zip(rps[a.pid], rps[b.pid], strict=True)]
-                ),
-                "after_over_before_cpu_per_request": median(
-                    [y / x for x, y in zip(cpu[a.pid], cpu[b.pid], strict=True)]
-                ),
-                "before_rps": median(rps[a.pid]),
-                "after_rps": median(rps[b.pid]),
-            }
-    return found
+    wanted = [(endpoint, int(clients)) for endpoint, clients in (p.split(":") for p in points)]
+    with (
+        simulator(*INSTANT, env=sources(before)) as a,
+        simulator(*INSTANT, env=sources(after)) as b,
+    ):
+        targets = {
+            name: Target(server, *_prepare_simulator(server), DEMO_KEY)
+            for name, server in (("before", a), ("after", b))
+        }
+        runs = _measure_side_by_side(targets, duration, reps, pick_generator(smoke=False), wanted)
+    rps = paired_ratios(runs["after"], runs["before"])
+    cpu = paired_ratios(runs["after"], runs["before"], "cpu_us_per_request")
+    return {
+        f"{endpoint}:{clients}": {
+            "after_over_before_rps": rps[f"{endpoint}_c{clients}"],
+            "after_over_before_cpu_per_request": cpu[f"{endpoint}_c{clients}"],
+            "before_rps": runs["before"][f"{endpoint}_c{clients}"]["rps"],
+            "after_rps": runs["after"][f"{endpoint}_c{clients}"]["rps"],
+        }
+        for endpoint, clients in wanted
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -17,9 +17,8 @@ from typing import Any
 
 Check = Callable[[Any], bool]
 
-#: Keywords that constrain nothing here: annotations, and `format`, which Draft4Validator
-#: asserts only when given a format checker (the simulator gives none).
-_IGNORED = frozenset({"default", "description", "example", "format", "title"})
+#: Draft4Validator asserts `format` only when given a format checker (the simulator gives none).
+_IGNORED = frozenset({"format"})
 _TYPES: dict[str, Check] = {
     "array": lambda value: isinstance(value, list),
     "boolean": lambda value: isinstance(value, bool),
@@ -37,7 +36,8 @@ class Unsupported(Exception):
 
 
 def compile_check(schema: dict[str, Any]) -> Check | None:
-    """True for a value `schema` accepts; None when the schema needs jsonschema to decide."""
+    """True for a value `schema` accepts; None when the schema needs jsonschema to decide.
+    `schema` is what `spec.constraints` leaves of one: annotations and extensions are gone."""
     try:
         return _compile(schema)
     except Unsupported:
@@ -49,7 +49,7 @@ def _compile(schema: Any) -> Check:
         raise Unsupported(schema)
     checks: list[Check] = []
     for keyword, value in schema.items():
-        if keyword in _IGNORED or keyword.startswith("x-"):
+        if keyword in _IGNORED:
             continue
         make = _KEYWORDS.get(keyword)
         if make is None:

@@ -42,7 +42,7 @@ class InvalidRequest(ValueError):
 
 
 #: Keywords that describe a schema and constrain nothing.
-_ANNOTATIONS = frozenset({"description", "example", "examples", "title", "deprecated"})
+_ANNOTATIONS = frozenset({"default", "description", "example", "examples", "title", "deprecated"})
 #: Keywords whose value maps names to schemas, or is a schema, or a list of schemas.
 _SCHEMA_MAPS = ("properties", "patternProperties", "definitions")
 _SCHEMA_VALUES = ("items", "additionalProperties", "not")

@@ -288,7 +288,8 @@ class JournalMiddleware:
             account_id = scope.get(ACCOUNT_KEY)
             create = None
             if chunks is not None and operation is not None:
-                create = self._create(journal, code, scope, account_id, operation, chunks, sim)
+                task_id = scope.get(CREATED_KEY) if code == 0 else None
+                create = self._create(journal, task_id, account_id, operation, chunks, sim)
             journal.add_row(
                 (
                     journal.new_id(),
@@ -313,8 +314,7 @@ class JournalMiddleware:
     @staticmethod
     def _create(
         journal: Journal,
-        code: int | None,
-        scope: Scope,
+        task_id: str | None,
         account_id: int | None,
         operation: str,
         chunks: list[bytes],
@@ -324,7 +324,6 @@ class JournalMiddleware:
         out at once, since the duplicate check depends on the order of creates."""
         raw = b"".join(chunks)
         digest = body_digest(raw)
-        task_id = scope.get(CREATED_KEY) if code == 0 else None
         duplicate = None
         if account_id is not None:
             duplicate = journal.duplicate_of(account_id, operation, digest, sim)
